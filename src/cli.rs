@@ -1,0 +1,199 @@
+//! The command line: `serve` (default), `migrate`, and `admin` tools for
+//! scripts. Start-up only; the work happens in `server::`.
+
+use crate::domain::{AppError, Role};
+use crate::server::clock::SystemClock;
+use crate::server::config::{redact_url, Config};
+use crate::server::{accounts, router, AppState};
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "tongbu",
+    version,
+    about = "One post, every channel, one reach report."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the dashboard, the API and (later) the scheduler.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Administration for scripts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a user (password read from standard input) and give them a
+    /// role in a workspace, creating the workspace if needed.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        workspace: String,
+        #[arg(long, default_value = "editor")]
+        role: String,
+    },
+    /// Create a personal API token for a user and print it once.
+    CreateToken {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+pub async fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("TONGBU_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            crate::store::connect(&config.database_url).await?;
+            println!(
+                "database is up to date: {}",
+                redact_url(&config.database_url)
+            );
+            Ok(())
+        }
+        Command::Admin { command } => {
+            let state = router::build_state(config, Arc::new(SystemClock)).await?;
+            admin(&state, command).await
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing::info!(config = ?config, "starting");
+    let addr = config.addr;
+    let state = router::build_state(config, Arc::new(SystemClock)).await?;
+    crate::server::auth::password::warm_up().await;
+    spawn_housekeeping(state.clone());
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!("cannot listen on {addr}: {e} (set TONGBU_ADDR to another address)")
+    })?;
+    let local = listener.local_addr()?;
+    if state.store.count_users().await? == 0 {
+        println!("Tongbu is running. Open http://{local}/setup to create the first account.");
+    } else {
+        println!("Tongbu is running at http://{local}/");
+    }
+    crate::server::serve(listener, state, shutdown_signal()).await
+}
+
+/// Deletes expired sessions and old sign-in failures every ten minutes.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = state.now();
+            if let Err(e) = state.store.session_delete_expired(now).await {
+                tracing::warn!(error = %e, "could not delete expired sessions");
+            }
+            if let Err(e) = state
+                .store
+                .prune_login_failures(now - chrono::Duration::days(1))
+                .await
+            {
+                tracing::warn!(error = %e, "could not prune sign-in failures");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
+    match command {
+        AdminCommand::CreateUser {
+            email,
+            workspace,
+            role,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "unknown role {role:?}: use owner, admin, approver, editor or viewer"
+                )
+            })?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let (user, ws) = accounts::provision_user(state, &email, &workspace, role, password)
+                .await
+                .map_err(explain)?;
+            println!(
+                "user {} is {} of workspace {:?} (id {})",
+                user.email, role, ws.name, ws.id
+            );
+            Ok(())
+        }
+        AdminCommand::CreateToken { email, name } => {
+            let email = crate::domain::parse_email(&email).map_err(explain)?;
+            let user = state
+                .store
+                .user_by_email(&email)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user with email {email}"))?;
+            let token = crate::server::tokens::create(state, &user, &name)
+                .await
+                .map_err(explain)?;
+            println!("{}", token.token);
+            Ok(())
+        }
+    }
+}
+
+fn explain(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}

@@ -1,0 +1,94 @@
+//! The one error type that crosses the wire, from server functions and from
+//! the REST API alike. Messages are written for people; internal causes are
+//! never sent, only a reference id that points into the server log.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("You need to sign in first.")]
+    Unauthenticated,
+    #[error("Your role in this workspace does not allow that.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    /// `key` names a translated message (see `i18n::Msg`); `message` is the
+    /// English text, used by API clients and as a fallback.
+    #[error("{message}")]
+    Invalid {
+        field: Option<String>,
+        key: String,
+        message: String,
+    },
+    #[error("{message}")]
+    Conflict { key: String, message: String },
+    #[error("The email or password is wrong.")]
+    BadCredentials,
+    #[error("Too many failed sign-in attempts. Try again in {retry_after_secs} seconds.")]
+    Throttled { retry_after_secs: u64 },
+    #[error("Cross-site request refused.")]
+    CrossSite,
+    #[error("Something went wrong on our side (reference {reference}).")]
+    Internal { reference: String },
+    /// The browser could not reach the server or could not read its answer.
+    #[error("The server could not be reached: {message}")]
+    Transport { message: String },
+}
+
+impl AppError {
+    pub fn invalid(field: Option<&str>, key: crate::i18n::Msg) -> Self {
+        AppError::Invalid {
+            field: field.map(str::to_owned),
+            key: key.key().to_owned(),
+            message: crate::i18n::t(crate::i18n::Locale::En, key).to_owned(),
+        }
+    }
+
+    pub fn conflict(key: crate::i18n::Msg) -> Self {
+        AppError::Conflict {
+            key: key.key().to_owned(),
+            message: crate::i18n::t(crate::i18n::Locale::En, key).to_owned(),
+        }
+    }
+
+    /// Stable machine-readable code, as used in `{"error":{"code":...}}`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Invalid { .. } => "invalid",
+            AppError::Conflict { .. } => "conflict",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Throttled { .. } => "throttled",
+            AppError::CrossSite => "cross_site",
+            AppError::Internal { .. } => "internal",
+            AppError::Transport { .. } => "transport",
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
+            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict { .. } => 409,
+            AppError::Throttled { .. } => 429,
+            AppError::Internal { .. } => 500,
+            AppError::Transport { .. } => 502,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        AppError::Transport {
+            message: value.to_string(),
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Configuration: defaults, then an optional TOML file (`tongbu.toml` in the
+//! working directory, or the file named by `TONGBU_CONFIG`), then
+//! `TONGBU_*` environment variables. Secrets are redacted from Debug output.
+
+use anyhow::Context;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub database_url: String,
+    pub addr: SocketAddr,
+    /// Holds the SQLite database, the generated master key and, later, media.
+    pub data_dir: PathBuf,
+    /// Base64 of 32 bytes; encrypts platform tokens at rest. When absent a
+    /// key is generated into the data folder on first start.
+    pub secret_key: Option<String>,
+    /// The address people use to reach Tongbu, e.g. `https://tongbu.example.com`.
+    /// Decides whether cookies are `Secure` and which Origin is same-site.
+    pub public_url: Option<String>,
+    /// Where the built site (wasm, JS, CSS, public assets) lives.
+    pub site_root: PathBuf,
+    /// Trust the first `X-Forwarded-For` address (only behind a reverse proxy
+    /// you control), for sign-in throttling per address.
+    pub trust_forwarded_for: bool,
+    /// A session ends after this long without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute_hours: i64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "[redacted]"),
+            )
+            .field("public_url", &self.public_url)
+            .field("site_root", &self.site_root)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .finish()
+    }
+}
+
+/// Hides the password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("redacted"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    addr: Option<String>,
+    data_dir: Option<PathBuf>,
+    secret_key: Option<String>,
+    public_url: Option<String>,
+    site_root: Option<PathBuf>,
+    trust_forwarded_for: Option<bool>,
+    session_idle_minutes: Option<i64>,
+    session_absolute_hours: Option<i64>,
+}
+
+impl Config {
+    /// Reads the file (if any) and the environment.
+    pub fn load() -> anyhow::Result<Config> {
+        let explicit = std::env::var_os("TONGBU_CONFIG").map(PathBuf::from);
+        let path = explicit
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("tongbu.toml"));
+        let file = if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading config file {}", path.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("parsing config file {}", path.display()))?
+        } else if let Some(p) = explicit {
+            anyhow::bail!("config file {} does not exist", p.display());
+        } else {
+            FileConfig::default()
+        };
+        Self::from_sources(file, |k| std::env::var(k).ok())
+    }
+
+    fn from_sources(
+        file: FileConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Config> {
+        let data_dir = env("TONGBU_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = env("TONGBU_DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| default_sqlite_url(&data_dir));
+        let addr_text = env("TONGBU_ADDR")
+            .or(file.addr)
+            .unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr = addr_text.parse().with_context(|| {
+            format!("TONGBU_ADDR {addr_text:?} is not an address like 127.0.0.1:3000")
+        })?;
+        let site_root = env("TONGBU_SITE_ROOT")
+            .or_else(|| env("LEPTOS_SITE_ROOT"))
+            .map(PathBuf::from)
+            .or(file.site_root)
+            .unwrap_or_else(|| PathBuf::from("target/site"));
+        let bool_env = |k: &str| env(k).map(|v| matches!(v.as_str(), "1" | "true" | "yes"));
+        let int_env = |k: &str| -> anyhow::Result<Option<i64>> {
+            env(k)
+                .map(|v| {
+                    v.parse::<i64>()
+                        .with_context(|| format!("{k} must be a whole number"))
+                })
+                .transpose()
+        };
+        let cfg = Config {
+            database_url,
+            addr,
+            data_dir,
+            secret_key: env("TONGBU_SECRET_KEY").or(file.secret_key),
+            public_url: env("TONGBU_PUBLIC_URL")
+                .or(file.public_url)
+                .map(|u| u.trim_end_matches('/').to_owned()),
+            site_root,
+            trust_forwarded_for: bool_env("TONGBU_TRUST_FORWARDED_FOR")
+                .or(file.trust_forwarded_for)
+                .unwrap_or(false),
+            session_idle_minutes: int_env("TONGBU_SESSION_IDLE_MINUTES")?
+                .or(file.session_idle_minutes)
+                .unwrap_or(8 * 60),
+            session_absolute_hours: int_env("TONGBU_SESSION_ABSOLUTE_HOURS")?
+                .or(file.session_absolute_hours)
+                .unwrap_or(7 * 24),
+        };
+        if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
+            anyhow::bail!("session timeouts must be positive");
+        }
+        if let Some(u) = &cfg.public_url {
+            url::Url::parse(u).with_context(|| format!("TONGBU_PUBLIC_URL {u:?} is not a URL"))?;
+        }
+        Ok(cfg)
+    }
+
+    /// A configuration for tests and tools: SQLite or the given URL, a
+    /// private data folder, defaults otherwise.
+    pub fn for_data_dir(data_dir: &Path, database_url: Option<String>) -> Config {
+        Config {
+            database_url: database_url.unwrap_or_else(|| default_sqlite_url(data_dir)),
+            addr: "127.0.0.1:0".parse().expect("literal address"),
+            data_dir: data_dir.to_owned(),
+            secret_key: None,
+            public_url: None,
+            site_root: PathBuf::from("target/site"),
+            trust_forwarded_for: false,
+            session_idle_minutes: 8 * 60,
+            session_absolute_hours: 7 * 24,
+        }
+    }
+
+    /// Cookies get `Secure` when people reach Tongbu over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("tongbu.db").display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(file: &str, env: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_sources(toml::from_str(file)?, |k| env.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_give_sqlite_in_the_data_folder_on_port_3000() {
+        let c = load("", &[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://data/tongbu.db");
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let c = load(
+            "addr = \"0.0.0.0:8080\"\ndatabase_url = \"sqlite://x.db\"",
+            &[
+                ("TONGBU_DATABASE_URL", "postgres://u:pw@localhost/t"),
+                ("TONGBU_PUBLIC_URL", "https://t.example/"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(c.database_url, "postgres://u:pw@localhost/t");
+        assert_eq!(c.public_url.as_deref(), Some("https://t.example"));
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn secrets_do_not_appear_in_debug_output() {
+        let c = load(
+            "secret_key = \"c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXk=\"",
+            &[("TONGBU_DATABASE_URL", "postgres://u:hunter2@localhost/t")],
+        )
+        .unwrap();
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("c2VjcmV0"), "{debug}");
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        let err = load("", &[("TONGBU_ADDR", "port 3000")]).unwrap_err();
+        assert!(err.to_string().contains("TONGBU_ADDR"));
+        assert!(load("unknown_key = 1", &[]).is_err());
+    }
+}

@@ -1,0 +1,13 @@
+use super::ApiUser;
+use crate::server::error::ApiError;
+use crate::server::{accounts, AppState};
+use axum::extract::State;
+use axum::Json;
+
+/// `GET /api/v1/me`: the caller and their workspaces with roles.
+pub async fn me(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<crate::domain::Viewer>, ApiError> {
+    Ok(Json(accounts::viewer(&state, &user).await?))
+}

@@ -1,0 +1,131 @@
+//! The HTTP surface: pages (Leptos SSR), server functions, the REST API,
+//! health and static files, behind the middleware that every request passes:
+//! tracing → cross-site refusal → session → request context → page gate.
+
+use super::auth::{csrf, session};
+use super::config::Config;
+use super::request::{self, RequestCtx};
+use super::state::AppState;
+use super::{clock::Clock, health, rest, secrets};
+use crate::app::{shell, App};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Builds the state: opens (and migrates) the database and loads the key.
+pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let store = crate::store::connect(&config.database_url).await?;
+    let master_key = secrets::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
+    let leptos = LeptosOptions::builder()
+        .output_name("tongbu")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    Ok(AppState {
+        store,
+        config: Arc::new(config),
+        clock,
+        master_key,
+        leptos,
+    })
+}
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let ctx_state = state.clone();
+    let context = move || provide_context(ctx_state.clone());
+    let options = state.leptos.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest("/api/v1", rest::routes())
+        .leptos_routes_with_context(&state, routes, context.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), gate_pages))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request::resolve,
+        ))
+        .layer(session::layer(&state))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            csrf::refuse_cross_site,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Sends people to the right page before any HTML is rendered: set-up while
+/// nobody exists, sign-in when the dashboard needs an account, their first
+/// workspace from `/`.
+async fn gate_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_owned();
+    let dashboard = path == "/" || path.starts_with("/w/") || path == "/account";
+    if !(dashboard || path == "/setup" || path == "/login") {
+        return next.run(req).await;
+    }
+    let ctx = req.extensions().get::<RequestCtx>().cloned();
+    let user = ctx.and_then(|c| c.user);
+    let users_exist = match state.store.count_users().await {
+        Ok(n) => n > 0,
+        Err(e) => return super::error::ApiError(e.into()).into_response(),
+    };
+    match (path.as_str(), users_exist, &user) {
+        ("/setup", false, _) => next.run(req).await,
+        ("/setup", true, _) => Redirect::to("/login").into_response(),
+        (_, false, _) => Redirect::to("/setup").into_response(),
+        ("/login", true, None) => next.run(req).await,
+        ("/login", true, Some(_)) => Redirect::to("/").into_response(),
+        (_, true, None) => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let next_param: String =
+                url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            if path == "/" {
+                Redirect::to("/login").into_response()
+            } else {
+                Redirect::to(&format!("/login?next={next_param}")).into_response()
+            }
+        }
+        ("/", true, Some(user)) => match state.store.workspaces_of(user.id()).await {
+            Ok(list) => match list.first() {
+                Some((w, _)) => Redirect::to(&format!("/w/{}/calendar", w.id)).into_response(),
+                None => Redirect::to("/account").into_response(),
+            },
+            Err(e) => super::error::ApiError(e.into()).into_response(),
+        },
+        _ => next.run(req).await,
+    }
+}

@@ -1,0 +1,347 @@
+//! Workspace use cases: membership, roles, invitations and admin password
+//! resets. Every function first proves the actor is a member of the
+//! workspace (otherwise: NotFound, so workspaces of others stay invisible),
+//! then checks the role.
+
+use super::accounts::{audit, create_user};
+use super::auth::password;
+use super::error::internal;
+use super::state::AppState;
+use super::tokens::{hash_secret, random_secret};
+use crate::domain::{
+    parse_email, parse_workspace_name, AppError, Invitation, InvitationPreview, Member, Role,
+    UserId, WorkspaceId, WorkspaceSummary,
+};
+use crate::i18n::Msg;
+use crate::store::{NewInvitation, UserRow, WorkspaceRow};
+use chrono::Duration;
+
+pub const INVITATION_DAYS: i64 = 7;
+
+/// The workspace and the actor's role in it; NotFound for non-members.
+pub async fn membership(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<(WorkspaceRow, Role), AppError> {
+    state
+        .store
+        .workspace_for_member(ws, actor.id())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn require(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    allowed: impl Fn(Role) -> bool,
+) -> Result<(WorkspaceRow, Role), AppError> {
+    let (w, role) = membership(state, actor, ws).await?;
+    if !allowed(role) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((w, role))
+}
+
+pub async fn summary(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<WorkspaceSummary, AppError> {
+    let (w, role) = membership(state, actor, ws).await?;
+    Ok(w.summary(role))
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &UserRow,
+    name: &str,
+) -> Result<WorkspaceSummary, AppError> {
+    let name = parse_workspace_name(name)?;
+    let w = state
+        .store
+        .create_workspace(&name, actor.id(), state.now())
+        .await?;
+    audit(
+        state,
+        Some(&w),
+        Some(actor.id()),
+        "workspace.create",
+        &w.name,
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(w.summary(Role::Owner))
+}
+
+/// Any member may see who else is in the workspace.
+pub async fn members(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<Vec<Member>, AppError> {
+    membership(state, actor, ws).await?;
+    state
+        .store
+        .members(ws)
+        .await?
+        .into_iter()
+        .map(|m| m.into_member().map_err(AppError::from))
+        .collect()
+}
+
+/// The target member's current role; NotFound when they are not a member.
+async fn member_role(
+    state: &AppState,
+    ws: WorkspaceId,
+    user: UserId,
+) -> Result<(UserRow, Role), AppError> {
+    let target = state
+        .store
+        .user_by_id(user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (_, role) = state
+        .store
+        .workspace_for_member(ws, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((target, role))
+}
+
+pub async fn change_role(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    user: UserId,
+    role: Role,
+) -> Result<(), AppError> {
+    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
+    if user == actor.id() {
+        return Err(AppError::invalid(None, Msg::ErrCannotChangeOwnRole));
+    }
+    let (target, current) = member_role(state, ws, user).await?;
+    if !actor_role.may_assign(current) || !actor_role.may_assign(role) {
+        return Err(AppError::Forbidden);
+    }
+    state.store.set_member_role(ws, user, role).await?;
+    audit(
+        state,
+        Some(&w),
+        Some(actor.id()),
+        "member.role_change",
+        &target.email,
+        serde_json::json!({"from": current, "to": role}),
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn remove_member(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    user: UserId,
+) -> Result<(), AppError> {
+    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
+    if user == actor.id() {
+        return Err(AppError::invalid(None, Msg::ErrCannotChangeOwnRole));
+    }
+    let (target, current) = member_role(state, ws, user).await?;
+    if !actor_role.may_assign(current) {
+        return Err(AppError::Forbidden);
+    }
+    state.store.remove_member(ws, user).await?;
+    audit(
+        state,
+        Some(&w),
+        Some(actor.id()),
+        "member.remove",
+        &target.email,
+        serde_json::json!({"role": current}),
+    )
+    .await;
+    Ok(())
+}
+
+/// Sets a random temporary password for a member and returns it once. The
+/// member's sessions end. Only for members ranked at or below the actor.
+pub async fn reset_password(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    user: UserId,
+) -> Result<String, AppError> {
+    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
+    if user == actor.id() {
+        return Err(AppError::invalid(None, Msg::ErrCannotChangeOwnRole));
+    }
+    let (target, current) = member_role(state, ws, user).await?;
+    if !actor_role.may_assign(current) {
+        return Err(AppError::Forbidden);
+    }
+    let temporary = random_secret(12);
+    let hash = password::hash(temporary.clone()).await.map_err(internal)?;
+    state.store.set_password(user, &hash, state.now()).await?;
+    audit(
+        state,
+        Some(&w),
+        Some(actor.id()),
+        "member.password_reset",
+        &target.email,
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(temporary)
+}
+
+pub struct CreatedInvitation {
+    pub invitation: Invitation,
+    /// `/invite/<secret>`: the only copy of the secret.
+    pub path: String,
+}
+
+pub async fn invite(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    email: &str,
+    role: Role,
+) -> Result<CreatedInvitation, AppError> {
+    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
+    if !actor_role.may_assign(role) {
+        return Err(AppError::Forbidden);
+    }
+    let email = parse_email(email)?;
+    if let Some(existing) = state.store.user_by_email(&email).await? {
+        if state
+            .store
+            .workspace_for_member(ws, existing.id())
+            .await?
+            .is_some()
+        {
+            return Err(AppError::conflict(Msg::ErrAlreadyMember));
+        }
+    }
+    let secret = random_secret(32);
+    let now = state.now();
+    let row = state
+        .store
+        .create_invitation(NewInvitation {
+            workspace_id: ws,
+            email: email.clone(),
+            role,
+            token_hash: hash_secret(&secret),
+            invited_by: actor.id(),
+            created_at: now,
+            expires_at: now + Duration::days(INVITATION_DAYS),
+        })
+        .await?;
+    audit(
+        state,
+        Some(&w),
+        Some(actor.id()),
+        "member.invite",
+        &email,
+        serde_json::json!({"role": role}),
+    )
+    .await;
+    Ok(CreatedInvitation {
+        invitation: row.view()?,
+        path: format!("/invite/{secret}"),
+    })
+}
+
+pub async fn invitations(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<Vec<Invitation>, AppError> {
+    require(state, actor, ws, Role::can_manage_members).await?;
+    state
+        .store
+        .invitations(ws, state.now())
+        .await?
+        .iter()
+        .map(|i| i.view().map_err(AppError::from))
+        .collect()
+}
+
+pub async fn revoke_invitation(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+) -> Result<(), AppError> {
+    let (w, _) = require(state, actor, ws, Role::can_manage_members).await?;
+    state.store.delete_invitation(ws, id).await?;
+    audit(
+        state,
+        Some(&w),
+        Some(actor.id()),
+        "member.invite_revoke",
+        &id.to_string(),
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn preview_invitation(
+    state: &AppState,
+    secret: &str,
+) -> Result<InvitationPreview, AppError> {
+    let (inv, ws) = state
+        .store
+        .invitation_by_token(&hash_secret(secret), state.now())
+        .await?
+        .ok_or_else(|| AppError::invalid(None, Msg::ErrInvitationInvalid))?;
+    let account_exists = state.store.user_by_email(&inv.email).await?.is_some();
+    Ok(InvitationPreview {
+        workspace_name: ws.name,
+        email: inv.email.clone(),
+        role: crate::store::parse_role(&inv.role)?,
+        account_exists,
+    })
+}
+
+/// Accepts an invitation. A signed-in user accepts for their own account
+/// (which must have the invited email); otherwise a new account is created
+/// from `new_account` (name, password). Returns the user and workspace.
+pub async fn accept_invitation(
+    state: &AppState,
+    secret: &str,
+    signed_in: Option<&UserRow>,
+    new_account: Option<(String, String)>,
+) -> Result<(UserRow, WorkspaceId), AppError> {
+    let (inv, ws) = state
+        .store
+        .invitation_by_token(&hash_secret(secret), state.now())
+        .await?
+        .ok_or_else(|| AppError::invalid(None, Msg::ErrInvitationInvalid))?;
+    let user = match (signed_in, new_account) {
+        (Some(u), _) => {
+            if u.email != inv.email {
+                return Err(AppError::invalid(None, Msg::ErrInvitationOtherAccount));
+            }
+            u.clone()
+        }
+        (None, Some((name, password))) => create_user(state, &inv.email, &name, password).await?,
+        (None, None) => return Err(AppError::Unauthenticated),
+    };
+    let ws_id = state
+        .store
+        .accept_invitation(inv.id, user.id(), state.now())
+        .await?;
+    audit(
+        state,
+        Some(&ws),
+        Some(user.id()),
+        "member.join",
+        &user.email,
+        serde_json::json!({"role": inv.role}),
+    )
+    .await;
+    Ok((user, ws_id))
+}

@@ -1,0 +1,37 @@
+//! PostgreSQL, for running several Tongbu processes against one database.
+//! Row locks (`FOR UPDATE`) serialise the few invariants that span rows.
+
+use super::rows::*;
+use super::sql::{impl_store, unique_as};
+use super::{conflict, StoreError, StoreResult};
+use crate::domain::{Role, UserId, WorkspaceId};
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+
+pub struct PostgresStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+impl_store!(
+    store = PostgresStore,
+    db = sqlx::Postgres,
+    backend = crate::store::Backend::Postgres,
+    begin_write = "BEGIN",
+    lock_workspace = "SELECT id FROM workspaces WHERE id = $1 FOR UPDATE",
+    // A transaction-scoped advisory lock: nothing to lock before a row exists.
+    lock_setup = "SELECT pg_advisory_xact_lock(72010001)",
+);

@@ -1,0 +1,45 @@
+//! SQLite, the embedded default: one file in the data folder, WAL mode so
+//! readers never block the writer, `synchronous=FULL` so a committed intent
+//! survives power loss, and `BEGIN IMMEDIATE` for every multi-statement write
+//! so concurrent writers wait on the busy timeout instead of failing.
+
+use super::rows::*;
+use super::sql::{impl_store, unique_as};
+use super::{conflict, StoreError, StoreResult};
+use crate::domain::{Role, UserId, WorkspaceId};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+impl_store!(
+    store = SqliteStore,
+    db = sqlx::Sqlite,
+    backend = crate::store::Backend::Sqlite,
+    begin_write = "BEGIN IMMEDIATE",
+    // BEGIN IMMEDIATE already holds the database's single write lock.
+    lock_workspace = "SELECT id FROM workspaces WHERE id = $1",
+    lock_setup = "SELECT 1",
+);

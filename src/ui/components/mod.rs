@@ -1,0 +1,5 @@
+//! Pieces shared by several pages.
+
+pub mod feedback;
+pub mod language;
+pub mod layout;

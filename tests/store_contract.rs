@@ -1,0 +1,302 @@
+//! The store contract: the same behaviour from SQLite and PostgreSQL, each
+//! test on a fresh database.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+use tongbu::domain::{Role, UserId, WorkspaceId};
+use tongbu::store::{conflict, NewAudit, NewInvitation, NewUser, Store, StoreError};
+
+fn new_user(email: &str) -> NewUser {
+    NewUser {
+        email: email.into(),
+        display_name: "Someone".into(),
+        password_hash: "$argon2id$fake".into(),
+    }
+}
+
+async fn fresh(backend: common::Backend) -> (common::TestDb, Arc<dyn Store>) {
+    let db = common::TestDb::new(backend).await;
+    let store = db.store().await;
+    (db, store)
+}
+
+on_both_backends! {
+    first_owner_is_created_once_even_when_two_setups_race => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (a, bb) = tokio::join!(
+            store.create_first_owner(new_user("a@example.com"), "A", now),
+            store.create_first_owner(new_user("b@example.com"), "B", now),
+        );
+        let wins = [a.is_ok(), bb.is_ok()].iter().filter(|x| **x).count();
+        assert_eq!(wins, 1, "exactly one set-up may win");
+        let loser = if a.is_ok() { bb.err() } else { a.err() };
+        assert!(matches!(loser, Some(StoreError::Conflict(c)) if c == conflict::ALREADY_SET_UP));
+        assert_eq!(store.count_users().await.unwrap(), 1);
+    };
+
+    emails_are_unique => |b| async move {
+        let (_db, store) = fresh(b).await;
+        store.create_user(new_user("x@example.com"), Utc::now()).await.unwrap();
+        let err = store.create_user(new_user("x@example.com"), Utc::now()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::EMAIL_TAKEN));
+    };
+
+    workspaces_are_visible_only_to_their_members => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let outsider = store.create_user(new_user("x@example.com"), now).await.unwrap();
+        let other = store.create_workspace("Other", outsider.id(), now).await.unwrap();
+        assert!(store.workspace_for_member(ws.id(), outsider.id()).await.unwrap().is_none());
+        assert!(store.workspace_for_member(other.id(), owner.id()).await.unwrap().is_none());
+        let (w, role) = store.workspace_for_member(ws.id(), owner.id()).await.unwrap().unwrap();
+        assert_eq!((w.name.as_str(), role), ("Acme", Role::Owner));
+        let mine: Vec<String> = store.workspaces_of(owner.id()).await.unwrap().into_iter().map(|(w, _)| w.name).collect();
+        assert_eq!(mine, vec!["Acme".to_owned()]);
+    };
+
+    the_last_owner_can_be_neither_demoted_nor_removed => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let err = store.set_member_role(ws.id(), owner.id(), Role::Admin).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::LAST_OWNER));
+        let err = store.remove_member(ws.id(), owner.id()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::LAST_OWNER));
+        // With a second owner, the first may step down.
+        let second = store.create_user(new_user("s@example.com"), now).await.unwrap();
+        store.add_member(ws.id(), second.id(), Role::Owner, now).await.unwrap();
+        store.set_member_role(ws.id(), owner.id(), Role::Admin).await.unwrap();
+        let err = store.remove_member(ws.id(), second.id()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::LAST_OWNER));
+    };
+
+    two_owners_demoting_each_other_at_once_leave_one_owner => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (a, ws) = store.create_first_owner(new_user("a@example.com"), "Acme", now).await.unwrap();
+        let bu = store.create_user(new_user("b@example.com"), now).await.unwrap();
+        store.add_member(ws.id(), bu.id(), Role::Owner, now).await.unwrap();
+        let (r1, r2) = tokio::join!(
+            store.set_member_role(ws.id(), a.id(), Role::Viewer),
+            store.set_member_role(ws.id(), bu.id(), Role::Viewer),
+        );
+        assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|x| **x).count(), 1);
+        let owners = store.members(ws.id()).await.unwrap().into_iter().filter(|m| m.role == "owner").count();
+        assert_eq!(owners, 1);
+    };
+
+    an_invitation_is_accepted_once => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let inv = store
+            .create_invitation(NewInvitation {
+                workspace_id: ws.id(),
+                email: "new@example.com".into(),
+                role: Role::Approver,
+                token_hash: "h1".into(),
+                invited_by: owner.id(),
+                created_at: now,
+                expires_at: now + Duration::days(7),
+            })
+            .await
+            .unwrap();
+        let u = store.create_user(new_user("new@example.com"), now).await.unwrap();
+        let (r1, r2) = tokio::join!(
+            store.accept_invitation(inv.id, u.id(), now),
+            store.accept_invitation(inv.id, u.id(), now),
+        );
+        assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|x| **x).count(), 1);
+        let (_, role) = store.workspace_for_member(ws.id(), u.id()).await.unwrap().unwrap();
+        assert_eq!(role, Role::Approver);
+        assert!(store.invitation_by_token("h1", now).await.unwrap().is_none(), "used invitations are gone");
+        assert!(store.invitations(ws.id(), now).await.unwrap().is_empty());
+    };
+
+    expired_invitations_cannot_be_used => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let inv = store
+            .create_invitation(NewInvitation {
+                workspace_id: ws.id(),
+                email: "late@example.com".into(),
+                role: Role::Editor,
+                token_hash: "h2".into(),
+                invited_by: owner.id(),
+                created_at: now,
+                expires_at: now + Duration::days(7),
+            })
+            .await
+            .unwrap();
+        let later = now + Duration::days(8);
+        assert!(store.invitation_by_token("h2", later).await.unwrap().is_none());
+        let u = store.create_user(new_user("late@example.com"), now).await.unwrap();
+        assert!(matches!(store.accept_invitation(inv.id, u.id(), later).await, Err(StoreError::NotFound)));
+    };
+
+    api_tokens_are_found_by_hash_until_revoked => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let u = store.create_user(new_user("t@example.com"), now).await.unwrap();
+        let other = store.create_user(new_user("o@example.com"), now).await.unwrap();
+        let t = store.create_api_token(u.id(), "ci", "hash-1", "tb_abc", now).await.unwrap();
+        assert!(t.last_used_at.is_none());
+        let later = now + Duration::minutes(5);
+        let found = store.user_by_api_token("hash-1", later).await.unwrap().unwrap();
+        assert_eq!(found.id, u.id);
+        let listed = store.api_tokens(u.id()).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].last_used_at.map(|t| t.timestamp()), Some(later.timestamp()));
+        // Someone else cannot revoke it.
+        assert!(matches!(store.revoke_api_token(other.id(), t.id, now).await, Err(StoreError::NotFound)));
+        store.revoke_api_token(u.id(), t.id, now).await.unwrap();
+        assert!(store.user_by_api_token("hash-1", later).await.unwrap().is_none());
+        assert!(store.api_tokens(u.id()).await.unwrap().is_empty());
+    };
+
+    password_changes_bump_the_session_epoch => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let u = store.create_user(new_user("p@example.com"), Utc::now()).await.unwrap();
+        assert_eq!(u.session_epoch, 0);
+        store.set_password(u.id(), "$argon2id$new", Utc::now()).await.unwrap();
+        let u2 = store.user_by_id(u.id()).await.unwrap().unwrap();
+        assert_eq!((u2.session_epoch, u2.password_hash.as_str()), (1, "$argon2id$new"));
+        assert!(matches!(store.set_password(UserId(9999), "x", Utc::now()).await, Err(StoreError::NotFound)));
+    };
+
+    sessions_expire_and_are_cleaned_up => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        assert!(store.session_create("s1", "{}", now + Duration::hours(1)).await.unwrap());
+        assert!(!store.session_create("s1", "{\"x\":1}", now + Duration::hours(1)).await.unwrap(), "ids are never overwritten on create");
+        assert_eq!(store.session_load("s1", now).await.unwrap().as_deref(), Some("{}"));
+        store.session_save("s1", "{\"uid\":1}", now + Duration::hours(2)).await.unwrap();
+        assert_eq!(store.session_load("s1", now + Duration::minutes(90)).await.unwrap().as_deref(), Some("{\"uid\":1}"));
+        assert!(store.session_load("s1", now + Duration::hours(3)).await.unwrap().is_none());
+        assert_eq!(store.session_delete_expired(now + Duration::hours(3)).await.unwrap(), 1);
+        store.session_save("s2", "{}", now + Duration::hours(1)).await.unwrap();
+        store.session_delete("s2").await.unwrap();
+        assert!(store.session_load("s2", now).await.unwrap().is_none());
+    };
+
+    login_failures_are_counted_within_the_window => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let t0 = Utc::now();
+        for i in 0..3 {
+            store.record_login_failure("account:a@example.com", t0 + Duration::minutes(i)).await.unwrap();
+        }
+        store.record_login_failure("account:b@example.com", t0).await.unwrap();
+        let (n, oldest) = store.login_failures("account:a@example.com", t0 - Duration::minutes(1)).await.unwrap();
+        assert_eq!(n, 3);
+        assert_eq!(oldest.map(|t| t.timestamp()), Some(t0.timestamp()));
+        let (n, _) = store.login_failures("account:a@example.com", t0 + Duration::seconds(30)).await.unwrap();
+        assert_eq!(n, 2, "failures before the window do not count");
+        store.clear_login_failures("account:a@example.com").await.unwrap();
+        assert_eq!(store.login_failures("account:a@example.com", t0 - Duration::hours(1)).await.unwrap().0, 0);
+        assert_eq!(store.login_failures("account:b@example.com", t0 - Duration::hours(1)).await.unwrap().0, 1);
+        assert_eq!(store.prune_login_failures(t0 + Duration::seconds(1)).await.unwrap(), 1);
+    };
+
+    the_audit_log_is_scoped_by_workspace_and_newest_first => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let other = store.create_workspace("Other", owner.id(), now).await.unwrap();
+        for (w, action) in [(ws.id(), "first"), (other.id(), "elsewhere"), (ws.id(), "second")] {
+            store
+                .append_audit(NewAudit {
+                    workspace_id: Some(w),
+                    actor: Some(owner.id()),
+                    action: if action == "first" { "a.first" } else if action == "second" { "a.second" } else { "a.other" },
+                    subject: action.into(),
+                    detail: serde_json::json!({"k": action}),
+                    at: now,
+                })
+                .await
+                .unwrap();
+        }
+        let log = store.audit_log(ws.id(), 10).await.unwrap();
+        let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, vec!["a.second", "a.first"]);
+        assert_eq!(store.audit_log(WorkspaceId(424242), 10).await.unwrap().len(), 0);
+    };
+
+    concurrent_writers_never_fail_with_busy => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, _) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let store = store.clone();
+            let owner = owner.id();
+            tasks.push(tokio::spawn(async move {
+                let ws = store.create_workspace(&format!("W{i}"), owner, now).await?;
+                let u = store.create_user(new_user(&format!("u{i}@example.com")), now).await?;
+                store.add_member(ws.id(), u.id(), Role::Editor, now).await?;
+                store.set_member_role(ws.id(), u.id(), Role::Approver).await?;
+                store.record_login_failure(&format!("k{i}"), now).await?;
+                Ok::<_, StoreError>(())
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().expect("no write may fail under concurrency");
+        }
+        assert_eq!(store.workspaces_of(owner.id()).await.unwrap().len(), 25);
+    };
+}
+
+#[test]
+fn both_backends_have_the_same_migration_versions() {
+    let versions = |dir: &str| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .split('_')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let sqlite = versions(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"));
+    let postgres = versions(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"));
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
+}
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
+    let db = common::TestDb::new(common::Backend::Sqlite).await;
+    let _store = db.store().await;
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mode.to_lowercase(), "wal");
+    // Foreign keys are per connection: check the store's own pool enforces them
+    // by inserting a membership for a workspace that does not exist.
+    let store = tongbu::store::SqliteStore::connect(&db.url).await.unwrap();
+    let u = store
+        .create_user(new_user("fk@example.com"), Utc::now())
+        .await
+        .unwrap();
+    let err = store
+        .add_member(WorkspaceId(999), u.id(), Role::Viewer, Utc::now())
+        .await;
+    assert!(
+        err.is_err(),
+        "a membership of a missing workspace must be refused"
+    );
+}
