@@ -24,4 +24,10 @@ pub mod store;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // Lets browser tests (and curious people) know the page is interactive.
+    let _ = js_sys::Reflect::set(
+        &leptos::prelude::window(),
+        &"__TONGBU_HYDRATED".into(),
+        &true.into(),
+    );
 }

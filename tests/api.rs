@@ -63,7 +63,9 @@ on_both_backends! {
         let app = TestApp::spawn(b).await;
         app.setup_owner("o@example.com").await;
         let c = app.client();
-        let wrong = json(app.rpc(&c, "login", &[("email", "o@example.com"), ("password", "wrong password!")]).await).await;
+        let r = app.rpc(&c, "login", &[("email", "o@example.com"), ("password", "wrong password!")]).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "server functions answer with the error's status");
+        let wrong = json(r).await;
         let unknown = json(app.rpc(&c, "login", &[("email", "nobody@example.com"), ("password", "wrong password!")]).await).await;
         assert_eq!(wrong, unknown, "the answer must not reveal which emails exist");
         assert_eq!(wrong["code"], "bad_credentials");

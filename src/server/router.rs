@@ -55,6 +55,7 @@ pub fn build(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(rpc_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), gate_pages))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -128,4 +129,28 @@ async fn gate_pages(State(state): State<AppState>, req: Request, next: Next) -> 
         },
         _ => next.run(req).await,
     }
+}
+
+/// Server functions answer every error with 500; the error itself knows
+/// better (a wrong password is a 401, a refused role a 403). The body, the
+/// serialized `AppError`, is left as it is.
+async fn rpc_error_status(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/rpc/") {
+        return next.run(req).await;
+    }
+    let res = next.run(req).await;
+    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, 1 << 20).await {
+        Ok(b) => b,
+        Err(_) => return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    if let Ok(err) = serde_json::from_slice::<crate::domain::AppError>(&bytes) {
+        if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
