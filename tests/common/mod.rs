@@ -103,7 +103,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        let db = TestDb::new(backend).await;
+        Self::spawn_on(TestDb::new(backend).await).await
+    }
+
+    /// Serves an existing database (e.g. one the command line prepared).
+    pub async fn spawn_on(db: TestDb) -> TestApp {
         let config = Config::for_data_dir(db.dir.path(), Some(db.url.clone()));
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let state = router::build_state(config, clock.clone() as Arc<dyn Clock>)
