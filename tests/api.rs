@@ -144,6 +144,35 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     };
 
+    idle_sessions_end => |b| async move {
+        let app = TestApp::spawn(b).await;
+        let (owner, _) = app.setup_owner("o@example.com").await;
+        app.clock.advance(chrono::Duration::minutes(30));
+        assert_eq!(me(&app, &owner).await.status(), StatusCode::OK);
+        // The default idle timeout is eight hours.
+        app.clock.advance(chrono::Duration::hours(9));
+        assert_eq!(me(&app, &owner).await.status(), StatusCode::UNAUTHORIZED);
+    };
+
+    sessions_end_at_the_absolute_timeout_however_active => |b| async move {
+        let db = common::TestDb::new(b).await;
+        let app = TestApp::spawn_configured(db, |c| {
+            c.session_idle_minutes = 30 * 24 * 60;
+            c.session_absolute_hours = 2;
+        })
+        .await;
+        let (owner, _) = app.setup_owner("o@example.com").await;
+        for _ in 0..3 {
+            app.clock.advance(chrono::Duration::minutes(30));
+            assert_eq!(me(&app, &owner).await.status(), StatusCode::OK);
+        }
+        app.clock.advance(chrono::Duration::minutes(31));
+        assert_eq!(me(&app, &owner).await.status(), StatusCode::UNAUTHORIZED);
+        // Signing in again starts a new session.
+        let again = app.login("o@example.com", PASSWORD).await;
+        assert_eq!(me(&app, &again).await.status(), StatusCode::OK);
+    };
+
     roles_are_enforced_on_every_member_route => |b| async move {
         let app = TestApp::spawn(b).await;
         let (owner, ws) = app.setup_owner("o@example.com").await;

@@ -113,5 +113,12 @@ pub async fn set_language(tag: String, next: Option<String>) -> Result<String, A
     }
     let path = super::safe_next(next.as_deref());
     ctx::redirect_form_post(&path);
-    Ok(locale.unwrap_or(req.locale).tag().to_owned())
+    // Without a preference, the page now follows the browser again.
+    let effective = locale.unwrap_or_else(|| {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.headers.get(axum::http::header::ACCEPT_LANGUAGE).cloned())
+            .and_then(|v| v.to_str().ok().and_then(Locale::negotiate))
+            .unwrap_or_default()
+    });
+    Ok(effective.tag().to_owned())
 }

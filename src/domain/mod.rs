@@ -2,8 +2,11 @@
 //! everything is plain data that crosses the wire as serde types.
 
 pub mod account;
+pub mod content;
 pub mod error;
 pub mod role;
+pub mod schedule;
+pub mod workflow;
 
 pub use account::*;
 pub use error::AppError;

@@ -135,7 +135,7 @@ messages! {
     PendingInvitations => "Pending invitations", "待接受的邀请", "待接受的邀請";
     Expires => "Expires", "过期时间", "到期時間";
     ResetPassword => "Reset password", "重置密码", "重設密碼";
-    PasswordResetDone => "Temporary password for {email}: give it to them privately; they should change it after signing in.", "{email} 的临时密码：请私下告知对方，并请其登录后修改。", "{email} 的臨時密碼：請私下告知對方，並請其登入後修改。";
+    PasswordResetDone => "Temporary password below. Give it to the member privately; their sessions have ended and they should change it after signing in.", "以下是临时密码。请私下告知该成员；其所有会话已结束，请其登录后修改密码。", "以下是臨時密碼。請私下告知該成員；其所有工作階段已結束，請其登入後變更密碼。";
     You => "you", "你", "你";
     ConfirmRemove => "Remove this member from the workspace?", "确定要将此成员移出工作区吗？", "確定要將此成員移出工作區嗎？";
     NewWorkspace => "New workspace", "新建工作区", "新增工作區";

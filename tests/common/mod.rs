@@ -108,7 +108,12 @@ impl TestApp {
 
     /// Serves an existing database (e.g. one the command line prepared).
     pub async fn spawn_on(db: TestDb) -> TestApp {
-        let config = Config::for_data_dir(db.dir.path(), Some(db.url.clone()));
+        Self::spawn_configured(db, |_| {}).await
+    }
+
+    pub async fn spawn_configured(db: TestDb, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config::for_data_dir(db.dir.path(), Some(db.url.clone()));
+        adjust(&mut config);
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let state = router::build_state(config, clock.clone() as Arc<dyn Clock>)
             .await

@@ -301,7 +301,7 @@ fn MembersSection(ws: WorkspaceId, role: Role, me: i64) -> impl IntoView {
             <ActionError error=error_of(reset.value())/>
             {move || reset.value().get().and_then(Result::ok).map(|pw| view! {
                 <div class="notice notice-ok secret-box" role="status">
-                    <p>{move || i18n.tf(Msg::PasswordResetDone, &[("email", "")])}</p>
+                    <p>{move || i18n.t(Msg::PasswordResetDone)}</p>
                     <code>{pw.clone()}</code>
                 </div>
             })}
