@@ -297,6 +297,12 @@ on_both_backends! {
             .await
             .unwrap();
         assert!(r.status().is_success());
+        // No server function changes anything through a GET (a link or an
+        // image tag could trigger it).
+        let r = owner.get(app.url("/rpc/create_workspace?name=ViaGet")).send().await.unwrap();
+        assert!(r.status().is_client_error(), "{}", r.status());
+        let names: Vec<String> = json(me(&app, &owner).await).await["workspaces"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_owned()).collect();
+        assert!(!names.contains(&"ViaGet".to_owned()));
         // Reading is never refused.
         let r = owner.get(app.url("/api/v1/me")).header("sec-fetch-site", "cross-site").send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK);

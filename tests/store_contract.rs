@@ -300,3 +300,15 @@ async fn sqlite_runs_in_wal_mode_with_foreign_keys() {
         "a membership of a missing workspace must be refused"
     );
 }
+
+#[tokio::test]
+async fn sqlite_creates_its_data_folder_on_first_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("fresh").join("data");
+    let url = format!("sqlite://{}", nested.join("tongbu.db").display());
+    let store = tongbu::store::connect(&url)
+        .await
+        .expect("a missing folder is created");
+    assert_eq!(store.count_users().await.unwrap(), 0);
+    assert!(nested.join("tongbu.db").exists());
+}

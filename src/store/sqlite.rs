@@ -25,6 +25,13 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
+        // A first start has no data folder yet; SQLite creates the file but
+        // not the folders above it.
+        if let Some(dir) = options.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Other(sqlx::Error::Io(e)))?;
+            }
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
