@@ -96,12 +96,20 @@ fn ProfileSection(viewer: Viewer) -> impl IntoView {
             }
         }
     });
-    let pref = viewer.user.locale.clone().unwrap_or_default();
+    // The saved preference; the language switch in the top bar saves one
+    // too, so follow it once the language changes on this page.
+    let pref = RwSignal::new(viewer.user.locale.clone().unwrap_or_default());
+    let shown = i18n.locale();
+    Effect::new(move |_| {
+        let now = i18n.locale();
+        if now != shown {
+            pref.set(now.tag().to_owned());
+        }
+    });
     let options = Locale::ALL
         .into_iter()
         .map(|l| {
-            let selected = pref == l.tag();
-            view! { <option value=l.tag() selected=selected>{l.native_name()}</option> }
+            view! { <option value=l.tag() selected=move || pref.get() == l.tag()>{l.native_name()}</option> }
         })
         .collect_view();
     view! {
@@ -123,7 +131,7 @@ fn ProfileSection(viewer: Viewer) -> impl IntoView {
                 <label>
                     <span>{move || i18n.t(Msg::LanguagePreference)}</span>
                     <select name="tag">
-                        <option value="" selected=pref.is_empty()>{move || i18n.t(Msg::LanguageFollowBrowser)}</option>
+                        <option value="" selected=move || pref.get().is_empty()>{move || i18n.t(Msg::LanguageFollowBrowser)}</option>
                         {options}
                     </select>
                 </label>
