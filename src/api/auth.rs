@@ -116,8 +116,7 @@ pub async fn set_language(tag: String, next: Option<String>) -> Result<String, A
     // Without a preference, the page now follows the browser again.
     let effective = locale.unwrap_or_else(|| {
         use_context::<axum::http::request::Parts>()
-            .and_then(|p| p.headers.get(axum::http::header::ACCEPT_LANGUAGE).cloned())
-            .and_then(|v| v.to_str().ok().and_then(Locale::negotiate))
+            .map(|p| crate::server::request::browser_locale(&p.headers))
             .unwrap_or_default()
     });
     Ok(effective.tag().to_owned())

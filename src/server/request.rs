@@ -74,6 +74,11 @@ fn pick_locale(user: Option<&UserRow>, headers: &axum::http::HeaderMap) -> Local
     if let Some(l) = cookie {
         return l;
     }
+    browser_locale(headers)
+}
+
+/// What the browser asks for in `Accept-Language`, else English.
+pub fn browser_locale(headers: &axum::http::HeaderMap) -> Locale {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

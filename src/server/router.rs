@@ -26,7 +26,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let store = crate::store::connect(&config.database_url).await?;
     let master_key = secrets::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
     let leptos = LeptosOptions::builder()
-        .output_name("tongbu")
+        // Set for every build by .cargo/config.toml (and by cargo-leptos).
+        .output_name(env!("LEPTOS_OUTPUT_NAME"))
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
@@ -131,15 +132,15 @@ async fn gate_pages(State(state): State<AppState>, req: Request, next: Next) -> 
     }
 }
 
-/// Server functions answer every error with 500; the error itself knows
-/// better (a wrong password is a 401, a refused role a 403). The body, the
-/// serialized `AppError`, is left as it is.
+/// Server functions answer every error with 500 (and mark it with their
+/// error header); the error itself knows better (a wrong password is a 401,
+/// a refused role a 403). The body, the serialized `AppError`, is left as it is.
 async fn rpc_error_status(req: Request, next: Next) -> Response {
-    if !req.uri().path().starts_with("/rpc/") {
-        return next.run(req).await;
-    }
     let res = next.run(req).await;
-    if res.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR {
+    if !res
+        .headers()
+        .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
         return res;
     }
     let (mut parts, body) = res.into_parts();
