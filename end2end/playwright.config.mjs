@@ -47,6 +47,7 @@ export default defineConfig({
       TONGBU_DATABASE_URL: `sqlite://${join(dataDir, 'tongbu.db')}`,
       TONGBU_SITE_ROOT: 'target/site',
       TONGBU_LOG: 'warn',
+      TONGBU_DEMO: '1',
     },
   },
 });

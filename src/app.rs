@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/w/:ws") view=WorkspaceShell ssr=SsrMode::Async>
                     <Route path=path!("calendar") view=CalendarPage/>
                     <Route path=path!("compose") view=ComposePage/>
+                    <Route path=path!("posts/:id") view=PostPage/>
                     <Route path=path!("approvals") view=ApprovalsPage/>
                     <Route path=path!("channels") view=ChannelsPage/>
                     <Route path=path!("reports") view=ReportsPage/>

@@ -1,3 +1,5 @@
+// Leptos view types nest deeply; the dashboard frame exceeds the default.
+#![recursion_limit = "256"]
 //! Tongbu: one post, every channel, one reach report.
 //!
 //! The crate builds twice: as the server (`ssr`, the default) and as the

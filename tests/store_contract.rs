@@ -3,10 +3,15 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
+use tongbu::domain::post::{NotificationKind, PostFilter};
+use tongbu::domain::workflow::ApprovalChange;
 use tongbu::domain::{Role, UserId, WorkspaceId};
-use tongbu::store::{conflict, NewAudit, NewInvitation, NewUser, Store, StoreError};
+use tongbu::store::{
+    conflict, NewAudit, NewChannel, NewInvitation, NewUser, PostHead, PostWrite, PostWritten,
+    Store, StoreError,
+};
 
 fn new_user(email: &str) -> NewUser {
     NewUser {
@@ -20,6 +25,81 @@ async fn fresh(backend: common::Backend) -> (common::TestDb, Arc<dyn Store>) {
     let db = common::TestDb::new(backend).await;
     let store = db.store().await;
     (db, store)
+}
+
+async fn x_channel(store: &Arc<dyn Store>, ws: WorkspaceId, actor: UserId, name: &str) -> i64 {
+    store
+        .create_channel(
+            ws,
+            NewChannel {
+                platform: "x",
+                name: name.into(),
+                time_zone: "UTC".into(),
+                slots: String::new(),
+                emulated: true,
+            },
+            actor,
+            Utc::now(),
+        )
+        .await
+        .expect("channel")
+        .id
+}
+
+/// A draft write of `text` to `targets`: a create when `id` is `None`.
+fn post_write(
+    ws: WorkspaceId,
+    id: Option<i64>,
+    expected_version: i64,
+    actor: UserId,
+    text: &str,
+    targets: Vec<(i64, Option<DateTime<Utc>>)>,
+) -> PostWrite {
+    PostWrite {
+        ws,
+        id,
+        expected_version,
+        actor,
+        head: PostHead {
+            state: "draft",
+            campaign: None,
+            schedule_json: None,
+            content_json: serde_json::json!({ "text": text }).to_string(),
+            search_text: text.to_lowercase(),
+            first_due_at: targets.iter().filter_map(|t| t.1).min(),
+        },
+        targets,
+        new_revision: true,
+        approvals: ApprovalChange::Keep,
+        comment: None,
+        notify: Vec::new(),
+        audit_action: if id.is_none() {
+            "post.create"
+        } else {
+            "post.edit"
+        },
+        audit_detail: serde_json::json!({}),
+        now: Utc::now(),
+    }
+}
+
+/// Runs `sql` on a connection of its own (the store's pool is private).
+async fn raw_execute(
+    db: &common::TestDb,
+    backend: common::Backend,
+    sql: &str,
+) -> Result<u64, sqlx::Error> {
+    use sqlx::Connection;
+    match backend {
+        common::Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await?;
+            Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+        }
+        common::Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await?;
+            Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
+        }
+    }
 }
 
 on_both_backends! {
@@ -224,6 +304,184 @@ on_both_backends! {
         let actions: Vec<&str> = log.iter().map(|r| r.action.as_str()).collect();
         assert_eq!(actions, vec!["a.second", "a.first"]);
         assert_eq!(store.audit_log(WorkspaceId(424242), 10).await.unwrap().len(), 0);
+    };
+
+    posts_are_written_with_optimistic_versions => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let (owner, ws) = (owner.id(), ws.id());
+        let ch = x_channel(&store, ws, owner, "X").await;
+        let due = DateTime::from_timestamp(now.timestamp() + 3_600, 0).unwrap();
+
+        let created = store.write_post(post_write(ws, None, 0, owner, "first", vec![(ch, Some(due))])).await.unwrap();
+        assert_eq!((created.version, created.revision), (1, 1));
+        let rec = store.post(ws, created.id).await.unwrap().expect("stored");
+        assert_eq!((rec.post.version, rec.post.revision, rec.post.state.as_str()), (1, 1, "draft"));
+        assert_eq!(rec.channels.len(), 1);
+        assert_eq!(rec.channels[0].channel_id, ch);
+        assert_eq!(rec.channels[0].due_at, Some(due));
+        assert_eq!(rec.post.first_due_at, Some(due));
+
+        // An update on the version read: both counters move.
+        let edited = store.write_post(post_write(ws, Some(created.id), 1, owner, "second", vec![(ch, None)])).await.unwrap();
+        assert_eq!(edited, PostWritten { id: created.id, version: 2, revision: 2 });
+        // A state-only change bumps the version, not the revision, and can approve.
+        let mut approve = post_write(ws, Some(created.id), 2, owner, "second", vec![(ch, None)]);
+        approve.new_revision = false;
+        approve.approvals = ApprovalChange::Add(owner.0);
+        approve.audit_action = "post.approve";
+        let approved = store.write_post(approve).await.unwrap();
+        assert_eq!((approved.version, approved.revision), (3, 2));
+        let rec = store.post(ws, created.id).await.unwrap().unwrap();
+        assert_eq!((rec.post.version, rec.post.revision), (3, 2));
+        assert!(rec.post.content_json.contains("second"));
+        assert_eq!(rec.approvals.len(), 1);
+        assert_eq!(rec.approvals[0].revision, 2);
+        assert_eq!(rec.channels[0].due_at, None);
+        let revisions = store.revisions(ws, created.id).await.unwrap();
+        assert_eq!(revisions.iter().map(|r| r.number).collect::<Vec<_>>(), vec![1, 2]);
+        let audit: Vec<String> = store.post_audit(ws, created.id).await.unwrap().into_iter().map(|a| a.action).collect();
+        assert_eq!(audit, vec!["post.create", "post.edit", "post.approve"]);
+
+        // A write on an older version is refused and changes nothing at all.
+        let mut stale = post_write(ws, Some(created.id), 2, owner, "stale", vec![]);
+        stale.approvals = ApprovalChange::Clear;
+        stale.comment = Some((tongbu::domain::post::CommentKind::Comment, "lost".into()));
+        stale.notify = vec![(owner, NotificationKind::ReviewNeeded)];
+        stale.head.state = "in_review";
+        let err = store.write_post(stale).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::STALE), "{err:?}");
+        let after = store.post(ws, created.id).await.unwrap().unwrap();
+        assert_eq!((after.post.version, after.post.revision, after.post.state.as_str()), (3, 2, "draft"));
+        assert!(after.post.content_json.contains("second"));
+        assert_eq!(after.approvals.len(), 1, "approvals kept");
+        assert_eq!(after.channels.len(), 1, "targets kept");
+        assert_eq!(store.revisions(ws, created.id).await.unwrap().len(), 2);
+        assert!(store.comments(ws, created.id).await.unwrap().is_empty());
+        assert!(store.notifications(owner, 10).await.unwrap().is_empty());
+        assert_eq!(store.post_audit(ws, created.id).await.unwrap().len(), 3);
+        // A newer version than stored is just as stale.
+        let err = store.write_post(post_write(ws, Some(created.id), 4, owner, "future", vec![(ch, None)])).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::STALE), "{err:?}");
+
+        // A post that is not there, or not in this workspace, is not found.
+        let err = store.write_post(post_write(ws, Some(999_999), 1, owner, "ghost", vec![])).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound), "{err:?}");
+        let other = store.create_workspace("Other", owner, now).await.unwrap().id();
+        let err = store.write_post(post_write(other, Some(created.id), 3, owner, "elsewhere", vec![])).await.unwrap_err();
+        assert!(matches!(err, StoreError::NotFound), "{err:?}");
+        assert!(store.post(other, created.id).await.unwrap().is_none());
+        assert_eq!(store.post(ws, created.id).await.unwrap().unwrap().post.version, 3);
+    };
+
+    concurrent_writes_on_one_version_let_exactly_one_through => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let (owner, ws) = (owner.id(), ws.id());
+        let ch = x_channel(&store, ws, owner, "X").await;
+        let id = store.write_post(post_write(ws, None, 0, owner, "v1", vec![(ch, None)])).await.unwrap().id;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store.write_post(post_write(ws, Some(id), 1, owner, &format!("writer {i}"), vec![(ch, None)])).await
+            }));
+        }
+        let mut won = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(w) => {
+                    won += 1;
+                    assert_eq!((w.version, w.revision), (2, 2));
+                }
+                Err(StoreError::Conflict(c)) if c == conflict::STALE => {}
+                Err(e) => panic!("a losing writer must see `stale`, got {e:?}"),
+            }
+        }
+        assert_eq!(won, 1);
+        assert_eq!(store.revisions(ws, id).await.unwrap().len(), 2);
+    };
+
+    post_targets_must_be_live_channels_of_the_same_workspace => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let (owner, ws) = (owner.id(), ws.id());
+        let mine = x_channel(&store, ws, owner, "Mine").await;
+        let other = store.create_workspace("Other", owner, now).await.unwrap().id();
+        let theirs = x_channel(&store, other, owner, "Theirs").await;
+
+        for targets in [vec![(theirs, None)], vec![(mine, None), (theirs, None)], vec![(999_999, None)], vec![(mine, None), (mine, None)]] {
+            let err = store.write_post(post_write(ws, None, 0, owner, "planted", targets.clone())).await.unwrap_err();
+            assert!(matches!(err, StoreError::Conflict(c) if c == conflict::UNKNOWN_CHANNEL), "{targets:?}: {err:?}");
+        }
+        assert!(store.posts(ws, &PostFilter::default(), 100).await.unwrap().is_empty(), "no post was created");
+        assert!(store.posts(other, &PostFilter::default(), 100).await.unwrap().is_empty());
+
+        let id = store.write_post(post_write(ws, None, 0, owner, "legit", vec![(mine, None)])).await.unwrap().id;
+        let err = store.write_post(post_write(ws, Some(id), 1, owner, "redirected", vec![(mine, None), (theirs, None)])).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::UNKNOWN_CHANNEL), "{err:?}");
+        let rec = store.post(ws, id).await.unwrap().unwrap();
+        assert_eq!(rec.post.version, 1);
+        assert!(rec.post.content_json.contains("legit"));
+        assert_eq!(rec.channels.iter().map(|c| c.channel_id).collect::<Vec<_>>(), vec![mine]);
+        assert_eq!(store.post_audit(ws, id).await.unwrap().len(), 1);
+        // An empty target list is fine (a draft without channels).
+        store.write_post(post_write(ws, Some(id), 1, owner, "nowhere yet", vec![])).await.unwrap();
+        assert!(store.post(ws, id).await.unwrap().unwrap().channels.is_empty());
+    };
+
+    the_audit_log_cannot_be_rewritten_or_deleted => |b| async move {
+        let (db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let (owner, ws) = (owner.id(), ws.id());
+        let ch = x_channel(&store, ws, owner, "X").await;
+        store.write_post(post_write(ws, None, 0, owner, "audited", vec![(ch, None)])).await.unwrap();
+        store
+            .append_audit(NewAudit {
+                workspace_id: Some(ws),
+                actor: Some(owner),
+                action: "a.manual",
+                subject: "manual".into(),
+                detail: serde_json::json!({}),
+                at: now,
+            })
+            .await
+            .unwrap();
+        let before: Vec<(i64, String, String)> = store.audit_log(ws, 100).await.unwrap().into_iter().map(|r| (r.id, r.action, r.detail)).collect();
+        assert!(before.len() >= 3, "{before:?}");
+
+        // The side connection works...
+        assert_eq!(raw_execute(&db, b, "UPDATE posts SET search_text = search_text").await.unwrap(), 1);
+        // ...but history stays as written.
+        for sql in [
+            "UPDATE audit_log SET action = 'tampered'",
+            "UPDATE audit_log SET detail = '{}' WHERE action = 'a.manual'",
+            "UPDATE audit_log SET actor_user_id = NULL",
+            "DELETE FROM audit_log",
+            "DELETE FROM audit_log WHERE action = 'post.create'",
+        ] {
+            let err = raw_execute(&db, b, sql).await.expect_err(sql);
+            assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+        }
+        let after: Vec<(i64, String, String)> = store.audit_log(ws, 100).await.unwrap().into_iter().map(|r| (r.id, r.action, r.detail)).collect();
+        assert_eq!(after, before);
+        // Appending still works.
+        store
+            .append_audit(NewAudit {
+                workspace_id: Some(ws),
+                actor: Some(owner),
+                action: "a.later",
+                subject: "later".into(),
+                detail: serde_json::json!({}),
+                at: now,
+            })
+            .await
+            .unwrap();
+        assert_eq!(store.audit_log(ws, 100).await.unwrap().len(), before.len() + 1);
     };
 
     concurrent_writers_never_fail_with_busy => |b| async move {

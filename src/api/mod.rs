@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod posts;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]

@@ -8,10 +8,12 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserId(pub i64);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkspaceId(pub i64);
 
 impl std::fmt::Display for WorkspaceId {
@@ -27,6 +29,7 @@ impl std::fmt::Display for UserId {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: UserId,
     pub email: String,
@@ -35,6 +38,7 @@ pub struct UserView {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkspaceSummary {
     pub id: WorkspaceId,
     pub name: String,
@@ -43,6 +47,7 @@ pub struct WorkspaceSummary {
 
 /// Who is looking at the dashboard: enough to draw the shell.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Viewer {
     pub user: UserView,
     pub workspaces: Vec<WorkspaceSummary>,
@@ -55,6 +60,7 @@ impl Viewer {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Member {
     pub user_id: UserId,
     pub email: String,
@@ -64,6 +70,7 @@ pub struct Member {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub id: i64,
     pub email: String,
@@ -74,6 +81,7 @@ pub struct Invitation {
 
 /// An invitation as its recipient sees it before accepting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationPreview {
     pub workspace_name: String,
     pub email: String,
@@ -82,6 +90,7 @@ pub struct InvitationPreview {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiTokenView {
     pub id: i64,
     pub name: String,
@@ -93,6 +102,7 @@ pub struct ApiTokenView {
 
 /// Returned once, when a token is created; the secret is never shown again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct NewApiToken {
     pub token: String,
     pub view: ApiTokenView,

@@ -32,6 +32,7 @@ const INSTAGRAM_HASHTAG_LIMIT: usize = 30;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Platform {
     Wechat,
     Facebook,
@@ -145,9 +146,11 @@ struct MediaRules {
 // Drafts and reports
 // ---------------------------------------------------------------------------
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum MediaKind {
+    #[default]
     Image,
     Video,
     Gif,

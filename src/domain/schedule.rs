@@ -86,6 +86,9 @@ pub enum ScheduleError {
         position: usize,
         text: String,
     },
+    /// "Next free slot" was asked for, but the channel has no posting slots
+    /// (or none free in the weeks searched).
+    NoFreeSlot { channel: i64 },
 }
 
 impl ScheduleError {
@@ -98,6 +101,7 @@ impl ScheduleError {
             ScheduleError::LocalTimeOutOfRange { .. } => "local_time_out_of_range",
             ScheduleError::InPast { .. } => "in_past",
             ScheduleError::InvalidSlotSpec { .. } => "invalid_slot_spec",
+            ScheduleError::NoFreeSlot { .. } => "no_free_slot",
         }
     }
 
@@ -108,6 +112,7 @@ impl ScheduleError {
             | ScheduleError::AmbiguousLocalTime { channel, .. }
             | ScheduleError::LocalTimeOutOfRange { channel, .. }
             | ScheduleError::InPast { channel, .. } => *channel,
+            ScheduleError::NoFreeSlot { channel } => Some(*channel),
             ScheduleError::UnknownZone { .. } | ScheduleError::InvalidSlotSpec { .. } => None,
         }
     }
@@ -384,6 +389,8 @@ pub enum When {
     },
     /// Publish as soon as the post is approved.
     WhenApproved,
+    /// Each channel's next free posting slot (see [`plan`]).
+    NextFreeSlot,
 }
 
 /// Per channel id, when the post is due there; `None` means "when approved".
@@ -407,6 +414,10 @@ pub fn due_times(
     let earliest = earliest_allowed(now, min_lead);
     match when {
         When::WhenApproved => Ok(channel_zones.iter().map(|&(id, _)| (id, None)).collect()),
+        // Slots are not known here; `plan` resolves this mode.
+        When::NextFreeSlot => Err(ScheduleError::NoFreeSlot {
+            channel: channel_zones.first().map_or(0, |&(id, _)| id),
+        }),
         When::At { local, zone, dst } => {
             let tz = parse_zone(zone)?;
             let at = to_utc_for(*local, tz, *dst, None)?;
@@ -429,6 +440,40 @@ pub fn due_times(
 
 /// `now + min_lead`, with a negative lead counted as zero. Saturates instead
 /// of panicking on absurd leads: then nothing is early enough.
+/// What [`plan`] needs to know about one target channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelClock {
+    pub id: i64,
+    pub zone: Tz,
+    pub slots: Vec<Slot>,
+    /// Instants already taken on this channel by other posts.
+    pub taken: Vec<DateTime<Utc>>,
+}
+
+/// [`due_times`] for every mode, including [`When::NextFreeSlot`], which
+/// gives each channel its own next free slot.
+pub fn plan(
+    when: &When,
+    channels: &[ChannelClock],
+    now: DateTime<Utc>,
+    min_lead: Duration,
+) -> Result<DueTimes, ScheduleError> {
+    match when {
+        When::NextFreeSlot => channels
+            .iter()
+            .map(|c| {
+                next_free_slot(&c.slots, c.zone, now, &c.taken, min_lead)
+                    .map(|at| (c.id, Some(at)))
+                    .ok_or(ScheduleError::NoFreeSlot { channel: c.id })
+            })
+            .collect(),
+        other => {
+            let zones: Vec<(i64, Tz)> = channels.iter().map(|c| (c.id, c.zone)).collect();
+            due_times(other, &zones, now, min_lead)
+        }
+    }
+}
+
 fn earliest_allowed(now: DateTime<Utc>, min_lead: Duration) -> DateTime<Utc> {
     now.checked_add_signed(min_lead.max(Duration::zero()))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
@@ -1025,6 +1070,68 @@ mod tests {
                 zone: NY,
                 local: NaiveDateTime::MAX
             })
+        );
+    }
+
+    // --- plan: next free slot ---------------------------------------------------
+
+    #[test]
+    fn next_free_slot_gives_each_channel_its_own_free_slot() {
+        // 2026-02-01 is a Sunday; weekday slots start on Monday the 2nd.
+        let clocks = [
+            ChannelClock {
+                id: 1,
+                zone: SH,
+                slots: slots("Mon-Fri 09:00"),
+                taken: vec![utc("2026-02-02 01:00")],
+            },
+            ChannelClock {
+                id: 2,
+                zone: NY,
+                slots: slots("Mon-Fri 09:00"),
+                taken: Vec::new(),
+            },
+        ];
+        assert_eq!(
+            plan(&When::NextFreeSlot, &clocks, now(), minutes(5)),
+            Ok(vec![
+                // Monday 09:00 Shanghai is taken, so Tuesday's.
+                (1, Some(utc("2026-02-03 01:00"))),
+                (2, Some(utc("2026-02-02 14:00"))),
+            ])
+        );
+    }
+
+    #[test]
+    fn next_free_slot_without_slots_names_the_channel() {
+        let clocks = [ChannelClock {
+            id: 7,
+            zone: SH,
+            slots: Vec::new(),
+            taken: Vec::new(),
+        }];
+        assert_eq!(
+            plan(&When::NextFreeSlot, &clocks, now(), minutes(5)),
+            Err(ScheduleError::NoFreeSlot { channel: 7 })
+        );
+    }
+
+    #[test]
+    fn plan_delegates_other_modes_to_due_times() {
+        let clocks = [ChannelClock {
+            id: 1,
+            zone: SH,
+            slots: Vec::new(),
+            taken: Vec::new(),
+        }];
+        let when = When::At {
+            local: local("2026-06-01 09:00"),
+            zone: "Asia/Shanghai".into(),
+            dst: None,
+        };
+        assert_eq!(
+            plan(&when, &clocks, now(), minutes(5)),
+            due_times(&when, &[(1, SH)], now(), minutes(5))
         );
     }
 

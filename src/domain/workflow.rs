@@ -53,6 +53,7 @@ use super::role::Role;
 /// Where a post stands, in words a person understands at a glance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum PostState {
     /// Being written; nobody has been asked to look at it yet.
     Draft,
@@ -258,6 +259,7 @@ impl Action {
 /// [`Action`] without its payload: what the UI needs to draw a button.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ActionKind {
     Edit,
     Submit,

@@ -174,5 +174,211 @@ messages! {
     ErrCannotChangeOwnRole => "You cannot change or remove your own membership here.", "你不能在此修改或移除自己的成员身份。", "你不能在此變更或移除自己的成員身分。";
     ErrInvitationInvalid => "This invitation is invalid, was already used or has expired.", "此邀请无效、已被使用或已过期。", "此邀請無效、已被使用或已過期。";
     ErrInvalidBody => "The request body is not valid for this route.", "请求内容对此接口无效。", "請求內容對此介面無效。";
+    // Post errors
+    ErrNotAllowedInState => "This post cannot do that in its current state. Reload to see where it stands.", "此帖子在当前状态下无法执行该操作，请刷新查看其最新状态。", "此貼文在目前狀態下無法執行該操作，請重新整理查看其最新狀態。";
+    ErrSelfApproval => "You wrote this post, so someone else has to approve it.", "这篇帖子是你写的，需要由其他人审批。", "這篇貼文是你寫的，需要由其他人審批。";
+    ErrAlreadyApproved => "You have already approved this version.", "你已经批准过这个版本。", "你已經批准過這個版本。";
+    ErrCommentRequired => "Say what needs to change, so the author knows what to fix.", "请说明需要修改什么，以便作者知道如何修正。", "請說明需要修改什麼，以便作者知道如何修正。";
+    ErrAlreadyPublished => "A channel has already published this post, so it can no longer be changed or cancelled.", "已有渠道发布了此帖子，因此无法再修改或取消。", "已有渠道發佈了此貼文，因此無法再修改或取消。";
+    ErrStale => "Someone else changed this post since you opened it. Reload to see their changes; your text is kept in this browser.", "自你打开后，其他人修改了此帖子。请刷新查看其修改；你输入的内容已保存在此浏览器中。", "自你開啟後，其他人修改了此貼文。請重新整理查看其修改；你輸入的內容已保存在此瀏覽器中。";
+    ErrUnknownChannel => "One of the chosen channels does not exist in this workspace.", "所选渠道中有一个不属于此工作区。", "所選渠道中有一個不屬於此工作區。";
+    ErrUnknownMedia => "One of the attached files does not exist in this workspace.", "附件中有一个文件不属于此工作区。", "附件中有一個檔案不屬於此工作區。";
+    ErrPostInvalid => "The post cannot be published as written. Fix the problems marked per channel.", "帖子当前内容无法发布，请修正各渠道标出的问题。", "貼文目前內容無法發佈，請修正各渠道標出的問題。";
+    ErrNoChannels => "Pick at least one channel.", "请至少选择一个渠道。", "請至少選擇一個渠道。";
+    ErrNoSchedule => "Pick when the post goes out.", "请选择发布时间。", "請選擇發佈時間。";
+    ErrInPast => "That time has already passed. Pick a later time.", "该时间已经过去，请选择更晚的时间。", "該時間已經過去，請選擇更晚的時間。";
+    ErrNonexistentLocalTime => "That local time does not exist on that day: the clocks skip it for daylight saving. Choose the time just before or just after.", "该本地时间在当天不存在（夏令时跳过了这段时间），请选择之前或之后的时间。", "該本地時間在當天不存在（夏令時跳過了這段時間），請選擇之前或之後的時間。";
+    ErrAmbiguousLocalTime => "That local time happens twice on that day: the clocks go back. Choose the first or the second one.", "该本地时间在当天出现两次（时钟回拨），请选择第一次或第二次。", "該本地時間在當天出現兩次（時鐘回撥），請選擇第一次或第二次。";
+    ErrInvalidTime => "That date and time cannot be used.", "无法使用该日期和时间。", "無法使用該日期和時間。";
+    ErrUnknownZone => "Unknown time zone. Use a name such as Asia/Shanghai or America/New_York.", "未知时区，请使用 Asia/Shanghai 或 America/New_York 这样的名称。", "未知時區，請使用 Asia/Shanghai 或 America/New_York 這樣的名稱。";
+    ErrInvalidSlotSpec => "Posting slots look like: Mon-Fri 09:00, 18:00; Sat 10:00", "发布时段格式示例：Mon-Fri 09:00, 18:00; Sat 10:00", "發佈時段格式範例：Mon-Fri 09:00, 18:00; Sat 10:00";
+    ErrNoFreeSlot => "A chosen channel has no free posting slot. Give it posting slots on the Channels page, or pick a time.", "所选渠道没有空闲的发布时段。请在渠道页面设置发布时段，或直接选择时间。", "所選渠道沒有空閒的發佈時段。請在渠道頁面設定發佈時段，或直接選擇時間。";
+    ErrCampaignTooLong => "A campaign tag may have at most 64 characters.", "活动标签最多 64 个字符。", "活動標籤最多 64 個字元。";
+    ErrTextTooLarge => "This post is too large to store.", "此帖子过大，无法保存。", "此貼文過大，無法保存。";
+    ErrCommentEmpty => "Write a comment first.", "请先填写评论。", "請先填寫留言。";
+    ErrCommentTooLong => "A comment may have at most 4,000 characters.", "评论最多 4000 个字符。", "留言最多 4000 個字元。";
+    ErrChannelName => "Enter a channel name of 1 to 80 characters.", "请输入 1 到 80 个字符的渠道名称。", "請輸入 1 到 80 個字元的渠道名稱。";
+    ErrApprovalsRequired => "Approvals needed must be between 0 and 10.", "所需审批数必须在 0 到 10 之间。", "所需審批數必須在 0 到 10 之間。";
+    ErrRangeOrder => "The end of the range is before its start.", "结束时间早于开始时间。", "結束時間早於開始時間。";
+    ErrMediaEmpty => "The file is empty.", "文件为空。", "檔案為空。";
+    ErrMediaType => "Only PNG, JPEG, GIF, WebP images and MP4 videos can be attached.", "仅支持 PNG、JPEG、GIF、WebP 图片和 MP4 视频。", "僅支援 PNG、JPEG、GIF、WebP 圖片和 MP4 影片。";
+    ErrMediaTooLarge => "The file is too large: images up to 5 MB, GIFs up to 15 MB, videos up to 50 MB.", "文件过大：图片最大 5 MB，GIF 最大 15 MB，视频最大 50 MB。", "檔案過大：圖片最大 5 MB，GIF 最大 15 MB，影片最大 50 MB。";
+    ErrWorkspaceAmbiguous => "You belong to several workspaces. Name one with the workspace query parameter or the Tongbu-Workspace header.", "你属于多个工作区，请用 workspace 查询参数或 Tongbu-Workspace 请求头指定一个。", "你屬於多個工作區，請用 workspace 查詢參數或 Tongbu-Workspace 請求標頭指定一個。";
+
+    // Post states
+    StateDraft => "Draft", "草稿", "草稿";
+    StateInReview => "In review", "审核中", "審核中";
+    StateChangesRequested => "Changes requested", "需要修改", "需要修改";
+    StateScheduled => "Scheduled", "已排期", "已排程";
+    StatePublishing => "Publishing", "发布中", "發佈中";
+    StatePublished => "Published", "已发布", "已發佈";
+    StatePartlyPublished => "Partly published", "部分发布", "部分發佈";
+    StateFailed => "Failed", "失败", "失敗";
+    StateNeedsAttention => "Needs attention", "需要处理", "需要處理";
+    StateCancelled => "Cancelled", "已取消", "已取消";
+
+    // Actions
+    ActSubmit => "Submit for approval", "提交审批", "提交審批";
+    ActSchedule => "Schedule", "排期", "排程";
+    ActApprove => "Approve", "批准", "批准";
+    ActReject => "Request changes", "要求修改", "要求修改";
+    ActWithdraw => "Withdraw to draft", "撤回为草稿", "撤回為草稿";
+    ActCancel => "Cancel post", "取消帖子", "取消貼文";
+    ActRetry => "Retry", "重试", "重試";
+    ActEdit => "Edit", "编辑", "編輯";
+    ConfirmCancelPost => "Cancel this post? It will not be published.", "确定取消此帖子吗？它将不会被发布。", "確定取消此貼文嗎？它將不會被發佈。";
+
+    // Composer
+    ComposeNew => "New post", "新建帖子", "新增貼文";
+    ComposeEditing => "Editing post #{id}", "编辑帖子 #{id}", "編輯貼文 #{id}";
+    ComposeText => "Post text", "帖子正文", "貼文內文";
+    ComposeTextHint => "Written once for every channel. Adapt it per channel below where needed.", "为所有渠道撰写一次，需要时可在下方按渠道调整。", "為所有渠道撰寫一次，需要時可在下方按渠道調整。";
+    ComposeChannels => "Channels", "渠道", "渠道";
+    ComposeNoChannels => "This workspace has no channels yet. An admin can add them on the Channels page.", "此工作区还没有渠道，管理员可以在渠道页面添加。", "此工作區還沒有渠道，管理員可以在渠道頁面新增。";
+    ComposeLink => "Link", "链接", "連結";
+    ComposeTitleField => "Article title (WeChat)", "文章标题（微信）", "文章標題（微信）";
+    ComposeDigest => "Digest (WeChat)", "摘要（微信）", "摘要（微信）";
+    ComposeCampaign => "Campaign tag", "活动标签", "活動標籤";
+    ComposeUtm => "Add UTM parameters to links (source = each channel's platform)", "为链接添加 UTM 参数（来源为各渠道的平台）", "為連結新增 UTM 參數（來源為各渠道的平台）";
+    ComposeThread => "Let long text become an X thread", "长文本可在 X 上拆分为串文", "長文字可在 X 上拆分為串文";
+    ComposeMedia => "Images and video", "图片和视频", "圖片和影片";
+    ComposeMediaHint => "PNG, JPEG, GIF, WebP or MP4. The first image is the WeChat cover.", "支持 PNG、JPEG、GIF、WebP 或 MP4。第一张图片将作为微信封面。", "支援 PNG、JPEG、GIF、WebP 或 MP4。第一張圖片將作為微信封面。";
+    ComposeAltText => "Alt text", "替代文字", "替代文字";
+    ComposeUploading => "Uploading…", "上传中…", "上傳中…";
+    ComposeVariant => "Adapt for this channel", "为此渠道单独调整", "為此渠道單獨調整";
+    ComposeVariantRemove => "Use the main text", "使用主文本", "使用主文字";
+    ComposeVariantText => "Text for {channel}", "{channel} 的正文", "{channel} 的內文";
+    ComposePreview => "Preview", "预览", "預覽";
+    ComposeSchedule => "When", "发布时间", "發佈時間";
+    ComposeWhenNone => "Not scheduled yet", "暂不排期", "暫不排程";
+    ComposeWhenAt => "At a date and time in a time zone", "指定时区的日期和时间", "指定時區的日期和時間";
+    ComposeWhenSameLocal => "The same local time in each channel's time zone", "各渠道时区的相同本地时间", "各渠道時區的相同本地時間";
+    ComposeWhenApproved => "As soon as approved", "批准后立即发布", "批准後立即發佈";
+    ComposeWhenSlot => "Each channel's next free posting slot", "各渠道下一个空闲发布时段", "各渠道下一個空閒發佈時段";
+    ComposeDate => "Date and time", "日期和时间", "日期和時間";
+    ComposeZone => "Time zone", "时区", "時區";
+    ComposeDstGap => "This time does not exist in {zone} on that day (clocks spring forward).", "该时间在当天的 {zone} 不存在（时钟拨快）。", "該時間在當天的 {zone} 不存在（時鐘撥快）。";
+    ComposeDstFold => "This time happens twice in {zone} on that day (clocks go back).", "该时间在当天的 {zone} 出现两次（时钟回拨）。", "該時間在當天的 {zone} 出現兩次（時鐘回撥）。";
+    ComposeDstEarlier => "Use the earlier instant ({at})", "使用较早的时刻（{at}）", "使用較早的時刻（{at}）";
+    ComposeDstLater => "Use the later instant ({at})", "使用较晚的时刻（{at}）", "使用較晚的時刻（{at}）";
+    ComposeSaveDraft => "Save draft", "保存草稿", "儲存草稿";
+    ComposeSaved => "Saved as revision {n}.", "已保存为第 {n} 版。", "已儲存為第 {n} 版。";
+    ComposeAutosaved => "Draft saved automatically.", "草稿已自动保存。", "草稿已自動儲存。";
+    ComposeUnsaved => "Unsaved changes are kept in this browser.", "未保存的修改已保留在此浏览器中。", "未儲存的修改已保留在此瀏覽器中。";
+    ComposeRestored => "Restored what you typed before the page was closed.", "已恢复页面关闭前输入的内容。", "已恢復頁面關閉前輸入的內容。";
+    ComposeDiscardLocal => "Discard", "丢弃", "捨棄";
+    ComposeOpenPost => "Open post", "打开帖子", "開啟貼文";
+    ComposeCounter => "{length} / {limit}", "{length} / {limit}", "{length} / {limit}";
+    ComposeThreadParts => "Goes out as a thread of {n} posts.", "将以 {n} 条串文发布。", "將以 {n} 則串文發佈。";
+    ComposeAllGood => "Ready to publish", "可以发布", "可以發佈";
+
+    // Content issues (per channel)
+    IssueEmpty => "Nothing to publish: write some text.", "没有可发布的内容：请填写正文。", "沒有可發佈的內容：請填寫內文。";
+    IssueRequiredTitle => "A title is required.", "必须填写标题。", "必須填寫標題。";
+    IssueRequiredCover => "A cover image is required.", "必须有封面图片。", "必須有封面圖片。";
+    IssueRequiredMedia => "At least one image is required.", "至少需要一张图片。", "至少需要一張圖片。";
+    IssueRequiredOther => "Something required is missing.", "缺少必填内容。", "缺少必填內容。";
+    IssueTooLong => "Too long: {length} of {limit}.", "过长：{length} / {limit}。", "過長：{length} / {limit}。";
+    IssueTooLongTitle => "Title too long: {length} of {limit} characters.", "标题过长：{length} / {limit} 个字符。", "標題過長：{length} / {limit} 個字元。";
+    IssueTooLongDigest => "Digest too long: {length} of {limit} characters.", "摘要过长：{length} / {limit} 个字符。", "摘要過長：{length} / {limit} 個字元。";
+    IssueTooManyBytes => "Too large: {length} of {limit} bytes.", "过大：{length} / {limit} 字节。", "過大：{length} / {limit} 位元組。";
+    IssueTooManyMedia => "Too many attachments: {actual}, at most {max}.", "附件过多：{actual} 个，最多 {max} 个。", "附件過多：{actual} 個，最多 {max} 個。";
+    IssueTooManyHashtags => "Too many hashtags: {actual}, at most {max}.", "话题标签过多：{actual} 个，最多 {max} 个。", "主題標籤過多：{actual} 個，最多 {max} 個。";
+    IssueUnsupportedMedia => "Attachment {index} is not supported here.", "此处不支持第 {index} 个附件。", "此處不支援第 {index} 個附件。";
+    IssueMissingAlt => "Attachment {index} has no alt text.", "第 {index} 个附件没有替代文字。", "第 {index} 個附件沒有替代文字。";
+    IssueInvalidLink => "The link must be one http(s) address.", "链接必须是一个 http(s) 地址。", "連結必須是一個 http(s) 位址。";
+
+    // Post page
+    PostTitle => "Post #{id}", "帖子 #{id}", "貼文 #{id}";
+    PostBy => "by {name}", "作者：{name}", "作者：{name}";
+    PostChannels => "Channels", "渠道", "渠道";
+    PostDue => "Due", "计划时间", "預定時間";
+    PostDelivery => "Delivery", "投递", "投遞";
+    PostAttempts => "Attempts", "尝试次数", "嘗試次數";
+    PostNoDue => "When approved", "批准后", "批准後";
+    PostUnscheduled => "Not scheduled", "未排期", "未排程";
+    PostApprovals => "Approvals: {have} of {need}", "审批：{have} / {need}", "審批：{have} / {need}";
+    PostHistory => "History", "历史版本", "歷史版本";
+    PostRevision => "Revision {n}", "第 {n} 版", "第 {n} 版";
+    PostComments => "Comments", "评论", "留言";
+    PostNoComments => "No comments yet.", "还没有评论。", "還沒有留言。";
+    PostAddComment => "Add comment", "添加评论", "新增留言";
+    PostCommentApproval => "approved", "批准了", "批准了";
+    PostCommentChanges => "requested changes", "要求修改", "要求修改";
+    PostAudit => "Audit trail", "审计记录", "稽核記錄";
+    PostReviewComment => "Comment for the author", "给作者的意见", "給作者的意見";
+    DeliveryPending => "Waiting", "等待中", "等待中";
+
+    // Lists, calendar
+    ListTitle => "All posts", "全部帖子", "全部貼文";
+    ListSearch => "Search posts", "搜索帖子", "搜尋貼文";
+    ListEmpty => "No posts match.", "没有匹配的帖子。", "沒有符合的貼文。";
+    FilterChannel => "Channel", "渠道", "渠道";
+    FilterState => "State", "状态", "狀態";
+    FilterCampaign => "Campaign", "活动", "活動";
+    FilterAll => "All", "全部", "全部";
+    CalendarMonth => "Month", "月", "月";
+    CalendarWeek => "Week", "周", "週";
+    CalendarList => "List", "列表", "列表";
+    CalendarToday => "Today", "今天", "今天";
+    CalendarPrev => "Previous", "上一页", "上一頁";
+    CalendarNext => "Next", "下一页", "下一頁";
+    CalendarZone => "Shown in", "显示时区", "顯示時區";
+    CalendarDragHint => "Drag a post to another day to reschedule it.", "将帖子拖到其他日期即可重新排期。", "將貼文拖到其他日期即可重新排程。";
+    CalendarRescheduled => "Rescheduled.", "已重新排期。", "已重新排程。";
+    WeekdayMon => "Mon", "周一", "週一";
+    WeekdayTue => "Tue", "周二", "週二";
+    WeekdayWed => "Wed", "周三", "週三";
+    WeekdayThu => "Thu", "周四", "週四";
+    WeekdayFri => "Fri", "周五", "週五";
+    WeekdaySat => "Sat", "周六", "週六";
+    WeekdaySun => "Sun", "周日", "週日";
+
+    // Approvals queue
+    ApprovalsQueue => "Waiting for review", "等待审核", "等待審核";
+    ApprovalsMine => "Your posts with requested changes", "你的需要修改的帖子", "你的需要修改的貼文";
+
+    // Notifications
+    NotificationsTitle => "Notifications", "通知", "通知";
+    NotificationsEmpty => "No notifications.", "没有通知。", "沒有通知。";
+    NotificationsMarkAll => "Mark all read", "全部标为已读", "全部標為已讀";
+    NoteReviewNeeded => "{actor} asks for your review", "{actor} 请你审核", "{actor} 請你審核";
+    NoteApproved => "{actor} approved your post", "{actor} 批准了你的帖子", "{actor} 批准了你的貼文";
+    NoteChangesRequested => "{actor} requested changes", "{actor} 要求修改", "{actor} 要求修改";
+    NoteComment => "{actor} commented", "{actor} 发表了评论", "{actor} 發表了留言";
+    NotePublished => "Your post was published", "你的帖子已发布", "你的貼文已發佈";
+    NoteFailed => "Your post failed to publish", "你的帖子发布失败", "你的貼文發佈失敗";
+    NoteAttention => "A post needs attention", "有帖子需要处理", "有貼文需要處理";
+
+    // Channels page
+    ChannelAdd => "Add channel", "添加渠道", "新增渠道";
+    ChannelAddIntro => "Until real accounts are connected, channels publish to the built-in platform emulator.", "在连接真实账号之前，渠道会发布到内置的平台模拟器。", "在連接真實帳號之前，渠道會發佈到內建的平台模擬器。";
+    ChannelPlatform => "Platform", "平台", "平台";
+    ChannelName => "Name", "名称", "名稱";
+    ChannelZone => "Audience time zone", "受众时区", "受眾時區";
+    ChannelSlots => "Posting slots", "发布时段", "發佈時段";
+    ChannelSlotsHint => "For example: Mon-Fri 09:00, 18:00; Sat 10:00", "例如：Mon-Fri 09:00, 18:00; Sat 10:00", "例如：Mon-Fri 09:00, 18:00; Sat 10:00";
+    ChannelEmulated => "Emulated", "模拟", "模擬";
+
+    // Workflow policy
+    PolicyTitle => "Approval policy", "审批策略", "審批策略";
+    PolicyApprovals => "Approvals needed (0 = editors publish directly)", "所需审批数（0 表示编辑可直接发布）", "所需審批數（0 表示編輯可直接發佈）";
+    PolicyAuthorMayApprove => "Authors may approve their own posts", "作者可以批准自己的帖子", "作者可以批准自己的貼文";
+    PolicyRescheduleNeedsApproval => "Rescheduling an approved post needs approval again", "重新排期已批准的帖子需要重新审批", "重新排程已批准的貼文需要重新審批";
+    AuditTitle => "Audit log", "审计日志", "稽核日誌";
+    AuditEmpty => "Nothing recorded yet.", "还没有记录。", "還沒有記錄。";
+    // Channels, approvals, notifications, policy (additions)
+    ChannelAdded => "Channel added.", "渠道已添加。", "渠道已新增。";
+    ChannelNoSlots => "No posting slots", "未设置发布时段", "未設定發佈時段";
+    ChannelEmulatedHint => "Publishes to the built-in platform emulator", "发布到内置的平台模拟器", "發佈到內建的平台模擬器";
+    ChannelEdit => "Edit {name}", "编辑 {name}", "編輯 {name}";
+    NotificationsUnread => "{n} unread", "{n} 条未读", "{n} 則未讀";
+    NotificationsSomeone => "Someone", "有人", "有人";
+    PolicyIntro => "Decide who must sign off before a post is scheduled.", "设置帖子排期前需要谁来审批。", "設定貼文排程前需要誰來審批。";
+    AuditAt => "When", "时间", "時間";
+    AuditActor => "Who", "操作人", "操作人";
+    AuditAction => "Action", "操作", "操作";
+    AuditSubject => "Subject", "对象", "對象";
+    AuditSystem => "System", "系统", "系統";
     ErrInvitationOtherAccount => "This invitation was sent to a different email address than the account you are signed in with.", "此邀请发送给的邮箱与你当前登录的账号不同。", "此邀請傳送給的電子郵件與你目前登入的帳號不同。";
 }

@@ -29,6 +29,9 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// A session ends this long after sign-in, however active.
     pub session_absolute_hours: i64,
+    /// First-run setup gives the first workspace emulated WeChat, Facebook
+    /// and X channels, so a new user can try everything without accounts.
+    pub demo: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -70,6 +73,7 @@ struct FileConfig {
     secret_key: Option<String>,
     public_url: Option<String>,
     site_root: Option<PathBuf>,
+    demo: Option<bool>,
     trust_forwarded_for: Option<bool>,
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
@@ -144,6 +148,7 @@ impl Config {
             session_absolute_hours: int_env("TONGBU_SESSION_ABSOLUTE_HOURS")?
                 .or(file.session_absolute_hours)
                 .unwrap_or(7 * 24),
+            demo: bool_env("TONGBU_DEMO").or(file.demo).unwrap_or(false),
         };
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
             anyhow::bail!("session timeouts must be positive");
@@ -167,6 +172,7 @@ impl Config {
             trust_forwarded_for: false,
             session_idle_minutes: 8 * 60,
             session_absolute_hours: 7 * 24,
+            demo: false,
         }
     }
 

@@ -7,6 +7,8 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod health;
+pub mod media;
+pub mod posts;
 pub mod request;
 pub mod rest;
 pub mod router;

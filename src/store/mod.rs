@@ -11,12 +11,15 @@
 //!   on SQLite, so concurrent writers queue instead of failing with BUSY).
 
 mod postgres;
+mod posts;
+mod posts_sql;
 mod rows;
 pub mod session_store;
 mod sql;
 mod sqlite;
 
 pub use postgres::PostgresStore;
+pub use posts::*;
 pub use rows::*;
 pub use sqlite::SqliteStore;
 
@@ -49,6 +52,10 @@ pub mod conflict {
     pub const ALREADY_MEMBER: &str = "already_member";
     pub const LAST_OWNER: &str = "last_owner";
     pub const DUPLICATE: &str = "duplicate";
+    /// Someone else changed the post since it was read.
+    pub const STALE: &str = "stale";
+    /// A target channel is not a live channel of the workspace.
+    pub const UNKNOWN_CHANNEL: &str = "unknown_channel";
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,7 +65,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ContentStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// Round trip to the database, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;

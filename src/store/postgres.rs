@@ -1,9 +1,13 @@
 //! PostgreSQL, for running several Tongbu processes against one database.
 //! Row locks (`FOR UPDATE`) serialise the few invariants that span rows.
 
+use super::posts::*;
+use super::posts_sql::impl_content_store;
 use super::rows::*;
 use super::sql::{impl_store, unique_as};
 use super::{conflict, StoreError, StoreResult};
+use crate::domain::post::PostFilter;
+use crate::domain::workflow::{ApprovalChange, Policy};
 use crate::domain::{Role, UserId, WorkspaceId};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgPoolOptions;
@@ -34,4 +38,10 @@ impl_store!(
     lock_workspace = "SELECT id FROM workspaces WHERE id = $1 FOR UPDATE",
     // A transaction-scoped advisory lock: nothing to lock before a row exists.
     lock_setup = "SELECT pg_advisory_xact_lock(72010001)",
+);
+
+impl_content_store!(
+    store = PostgresStore,
+    db = sqlx::Postgres,
+    begin_write = "BEGIN",
 );

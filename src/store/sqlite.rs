@@ -3,9 +3,13 @@
 //! survives power loss, and `BEGIN IMMEDIATE` for every multi-statement write
 //! so concurrent writers wait on the busy timeout instead of failing.
 
+use super::posts::*;
+use super::posts_sql::impl_content_store;
 use super::rows::*;
 use super::sql::{impl_store, unique_as};
 use super::{conflict, StoreError, StoreResult};
+use crate::domain::post::PostFilter;
+use crate::domain::workflow::{ApprovalChange, Policy};
 use crate::domain::{Role, UserId, WorkspaceId};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -49,4 +53,10 @@ impl_store!(
     // BEGIN IMMEDIATE already holds the database's single write lock.
     lock_workspace = "SELECT id FROM workspaces WHERE id = $1",
     lock_setup = "SELECT 1",
+);
+
+impl_content_store!(
+    store = SqliteStore,
+    db = sqlx::Sqlite,
+    begin_write = "BEGIN IMMEDIATE",
 );

@@ -1,3 +1,4 @@
+use super::posts::ErrorBody;
 use super::ApiUser;
 use crate::server::error::ApiError;
 use crate::server::{accounts, AppState};
@@ -5,6 +6,7 @@ use axum::extract::State;
 use axum::Json;
 
 /// `GET /api/v1/me`: the caller and their workspaces with roles.
+#[utoipa::path(get, path = "/me", tag = "account", responses((status = 200, body = crate::domain::Viewer), (status = 401, body = ErrorBody)))]
 pub async fn me(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

@@ -3,6 +3,7 @@
 //! thin: authenticate, parse, call one use case.
 
 mod me;
+pub mod posts;
 mod tokens;
 mod workspaces;
 
@@ -14,39 +15,93 @@ use crate::i18n::Msg;
 use crate::store::UserRow;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::get;
 use axum::Router;
 use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// The API's routes and its OpenAPI document, built from the same list of
+/// annotated handlers, so the document cannot miss or invent a route.
+pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me::me))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(workspaces::list, workspaces::create))
+        .routes(routes!(workspaces::get_one))
+        .routes(routes!(workspaces::members))
+        .routes(routes!(workspaces::change_role, workspaces::remove))
+        .routes(routes!(workspaces::reset_password))
+        .routes(routes!(workspaces::invitations, workspaces::invite))
+        .routes(routes!(workspaces::revoke_invitation))
+        .routes(routes!(workspaces::audit))
+        .routes(routes!(posts::list_channels, posts::create_channel))
+        .routes(routes!(posts::update_channel))
+        .routes(routes!(posts::list_posts, posts::create_post))
+        .routes(routes!(posts::get_post, posts::patch_post))
+        .routes(routes!(posts::submit))
+        .routes(routes!(posts::approve))
+        .routes(routes!(posts::reject))
+        .routes(routes!(posts::cancel))
+        .routes(routes!(posts::withdraw))
+        .routes(routes!(posts::comments, posts::add_comment))
+        .routes(routes!(posts::post_audit))
+        .routes(routes!(posts::upload_media))
+        .routes(routes!(posts::get_media))
+        .routes(routes!(posts::notifications))
+        .routes(routes!(posts::mark_read))
+        .split_for_parts();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    (router, doc)
+}
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me::me))
-        .route("/tokens", get(tokens::list).post(tokens::create))
-        .route("/tokens/{id}", delete(tokens::revoke))
+    let (router, doc) = routes_and_doc();
+    let doc = std::sync::Arc::new(doc);
+    router
         .route(
-            "/workspaces",
-            get(workspaces::list).post(workspaces::create),
+            "/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { axum::Json((*doc).clone()) }
+            }),
         )
-        .route("/workspaces/{ws}", get(workspaces::get_one))
-        .route("/workspaces/{ws}/members", get(workspaces::members))
-        .route(
-            "/workspaces/{ws}/members/{user}",
-            patch(workspaces::change_role).delete(workspaces::remove),
-        )
-        .route(
-            "/workspaces/{ws}/members/{user}/reset-password",
-            post(workspaces::reset_password),
-        )
-        .route(
-            "/workspaces/{ws}/invitations",
-            get(workspaces::invitations).post(workspaces::invite),
-        )
-        .route(
-            "/workspaces/{ws}/invitations/{id}",
-            delete(workspaces::revoke_invitation),
-        )
-        .route("/workspaces/{ws}/audit", get(workspaces::audit))
+        // Uploads are larger than the 2 MB default body limit.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            super::media::MAX_UPLOAD_BYTES + 64 * 1024,
+        ))
         .fallback(|| async { ApiError(AppError::NotFound) })
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Tongbu API",
+        version = "1",
+        description = "Compose, schedule, approve and publish one post to every channel. Authenticate with `Authorization: Bearer <token>` (Settings → API tokens). Errors are `{\"error\":{\"code\",\"message\"}}` with a 4xx or 5xx status."
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
 }
 
 /// The caller of an API route: a bearer token's owner, else the session's.

@@ -1,3 +1,4 @@
+use super::posts::ErrorBody;
 use super::{parse_id, ApiJson, ApiUser};
 use crate::domain::{
     parse_role, AppError, Invitation, Member, Role, UserId, WorkspaceId, WorkspaceSummary,
@@ -9,6 +10,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+#[utoipa::path(get, path = "/workspaces", tag = "workspaces", responses((status = 200, body = Vec<WorkspaceSummary>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -20,11 +22,12 @@ pub async fn list(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CreateWorkspace {
     name: String,
 }
 
+#[utoipa::path(post, path = "/workspaces", tag = "workspaces", request_body = CreateWorkspace, responses((status = 201, body = WorkspaceSummary), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -36,6 +39,7 @@ pub async fn create(
     ))
 }
 
+#[utoipa::path(get, path = "/workspaces/{ws}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = WorkspaceSummary), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -46,6 +50,7 @@ pub async fn get_one(
     ))
 }
 
+#[utoipa::path(get, path = "/workspaces/{ws}/members", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<Member>), (status = 404, body = ErrorBody)))]
 pub async fn members(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -56,11 +61,12 @@ pub async fn members(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChangeRole {
     role: String,
 }
 
+#[utoipa::path(patch, path = "/workspaces/{ws}/members/{user}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), request_body = ChangeRole, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_role(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -76,6 +82,7 @@ pub async fn change_role(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(delete, path = "/workspaces/{ws}/members/{user}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn remove(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -86,11 +93,12 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TemporaryPassword {
     temporary_password: String,
 }
 
+#[utoipa::path(post, path = "/workspaces/{ws}/members/{user}/reset-password", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), responses((status = 200, body = TemporaryPassword), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -102,19 +110,20 @@ pub async fn reset_password(
     Ok(Json(TemporaryPassword { temporary_password }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Invite {
     email: String,
     role: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct InvitationCreated {
     invitation: Invitation,
     /// Path of the one-time acceptance page; send it to the invitee.
     accept_path: String,
 }
 
+#[utoipa::path(post, path = "/workspaces/{ws}/invitations", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), request_body = Invite, responses((status = 201, body = InvitationCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn invite(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -134,6 +143,7 @@ pub async fn invite(
     ))
 }
 
+#[utoipa::path(get, path = "/workspaces/{ws}/invitations", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<Invitation>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn invitations(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -144,6 +154,7 @@ pub async fn invitations(
     ))
 }
 
+#[utoipa::path(delete, path = "/workspaces/{ws}/invitations/{id}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("id" = i64, Path, description = "Invitation id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -154,17 +165,19 @@ pub async fn revoke_invitation(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     id: i64,
     actor_user_id: Option<i64>,
     action: String,
     subject: String,
+    #[schema(value_type = Object)]
     detail: serde_json::Value,
     at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The workspace's audit log, newest first; admins and owners only.
+#[utoipa::path(get, path = "/workspaces/{ws}/audit", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

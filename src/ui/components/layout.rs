@@ -4,6 +4,7 @@
 
 use super::feedback::ErrorNote;
 use super::language::LanguageSwitch;
+use super::notifications::NotificationBell;
 use crate::api::auth::Logout;
 use crate::domain::{Role, Viewer, WorkspaceId};
 use crate::i18n::Msg;
@@ -119,6 +120,7 @@ fn Frame(current: CurrentWorkspace) -> impl IntoView {
                     <button type="button" class="menu-toggle" aria-label=move || i18n.t(Msg::OpenMenu)
                         on:click=move |_| menu_open.update(|o| *o = !*o)>"☰"</button>
                     <div class="topbar-spacer"></div>
+                    <NotificationBell/>
                     <LanguageSwitch/>
                     <UserMenu current=current.clone()/>
                 </header>

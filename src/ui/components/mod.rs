@@ -3,3 +3,4 @@
 pub mod feedback;
 pub mod language;
 pub mod layout;
+pub mod notifications;

@@ -17,26 +17,6 @@ fn Area(title: Msg, icon: &'static str, empty: Msg, hint: Msg) -> impl IntoView 
 }
 
 #[component]
-pub fn CalendarPage() -> impl IntoView {
-    view! { <Area title=Msg::CalendarTitle icon="▦" empty=Msg::CalendarEmpty hint=Msg::CalendarEmptyHint/> }
-}
-
-#[component]
-pub fn ComposePage() -> impl IntoView {
-    view! { <Area title=Msg::ComposeTitle icon="✎" empty=Msg::ComposeEmpty hint=Msg::ComposeEmptyHint/> }
-}
-
-#[component]
-pub fn ApprovalsPage() -> impl IntoView {
-    view! { <Area title=Msg::ApprovalsTitle icon="✓" empty=Msg::ApprovalsEmpty hint=Msg::ApprovalsEmptyHint/> }
-}
-
-#[component]
-pub fn ChannelsPage() -> impl IntoView {
-    view! { <Area title=Msg::ChannelsTitle icon="⇄" empty=Msg::ChannelsEmpty hint=Msg::ChannelsEmptyHint/> }
-}
-
-#[component]
 pub fn ReportsPage() -> impl IntoView {
     view! { <Area title=Msg::ReportsTitle icon="▤" empty=Msg::ReportsEmpty hint=Msg::ReportsEmptyHint/> }
 }

@@ -6,6 +6,7 @@ use crate::api::account::{
     list_tokens, ChangePassword, CreateToken, CreateWorkspace, RevokeToken, UpdateProfile,
 };
 use crate::api::auth::SetLanguage;
+use crate::api::posts::{get_policy, workspace_audit, SetPolicy};
 use crate::api::workspace::{
     list_invitations, list_members, ChangeMemberRole, InviteMember, RemoveMember,
     ResetMemberPassword, RevokeInvitation,
@@ -15,6 +16,7 @@ use crate::i18n::{Locale, Msg};
 use crate::ui::components::feedback::{error_of, ActionError, ErrorNote};
 use crate::ui::components::language::LanguageSwitch;
 use crate::ui::components::layout::use_workspace;
+use crate::ui::format::{browser_zone, local_time};
 use crate::ui::i18n::{role_name, use_i18n};
 use crate::ui::session::{hard_navigate, use_session};
 use leptos::form::ActionForm;
@@ -29,14 +31,19 @@ fn fmt_time(t: chrono::DateTime<chrono::Utc>) -> String {
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
     let current = use_workspace();
+    let admin = current.role.can_configure();
+    // Shared by the policy and audit cards: the log reloads after a change.
+    let policy_saved = ServerAction::<SetPolicy>::new();
     view! {
         <Title text=move || i18n.t(Msg::SettingsTitle)/>
         <div class="page-header"><h1>{move || i18n.t(Msg::SettingsTitle)}</h1></div>
         <div class="settings-grid">
             <MembersSection ws=current.id role=current.role me=current.viewer.user.id.0/>
+            {admin.then(|| view! { <PolicySection ws=current.id save=policy_saved/> })}
             <ProfileSection viewer=current.viewer.clone()/>
             <PasswordSection/>
             <TokensSection/>
+            {admin.then(|| view! { <AuditSection ws=current.id save=policy_saved/> })}
             <NewWorkspaceSection/>
         </div>
     }
@@ -417,6 +424,112 @@ fn MembersSection(ws: WorkspaceId, role: Role, me: i64) -> impl IntoView {
                     })}
                 </Transition>
             })}
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Approval policy and audit log (admins and owners)
+// ---------------------------------------------------------------------------
+
+#[component]
+fn PolicySection(ws: WorkspaceId, save: ServerAction<SetPolicy>) -> impl IntoView {
+    let i18n = use_i18n();
+    let policy = Resource::new(move || ws, get_policy);
+    let pending = save.pending();
+    view! {
+        <section class="card policy-card" data-testid="policy">
+            <h2>{move || i18n.t(Msg::PolicyTitle)}</h2>
+            <p class="muted">{move || i18n.t(Msg::PolicyIntro)}</p>
+            <Transition fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match policy.await {
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                        Ok(p) => view! {
+                            <ActionForm action=save attr:class="form policy-form" attr:data-testid="policy-form">
+                                <input type="hidden" name="ws" value=ws.0/>
+                                <label>
+                                    <span>{move || i18n.t(Msg::PolicyApprovals)}</span>
+                                    <input name="approvals_required" type="number" min="0" max="10" step="1"
+                                        inputmode="numeric" required value=p.approvals_required class="policy-number"/>
+                                </label>
+                                <label class="check-row">
+                                    <input type="checkbox" name="author_may_approve" checked=p.author_may_approve/>
+                                    <span>{move || i18n.t(Msg::PolicyAuthorMayApprove)}</span>
+                                </label>
+                                <label class="check-row">
+                                    <input type="checkbox" name="reschedule_needs_approval" checked=p.reschedule_needs_approval/>
+                                    <span>{move || i18n.t(Msg::PolicyRescheduleNeedsApproval)}</span>
+                                </label>
+                                <ActionError error=error_of(save.value())/>
+                                <Show when=move || matches!(save.value().get(), Some(Ok(_)))>
+                                    <p class="notice notice-ok" role="status">{move || i18n.t(Msg::Saved)}</p>
+                                </Show>
+                                <button type="submit" class="button button-primary" disabled=move || pending.get()>
+                                    {move || i18n.t(Msg::Save)}
+                                </button>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn AuditSection(ws: WorkspaceId, save: ServerAction<SetPolicy>) -> impl IntoView {
+    let i18n = use_i18n();
+    let entries = Resource::new(
+        move || (ws, save.version().get()),
+        |(ws, _)| workspace_audit(ws),
+    );
+    // The browser's zone is known after hydration; the server renders UTC.
+    let zone = RwSignal::new(chrono_tz::Tz::UTC);
+    Effect::new(move |_| zone.set(browser_zone()));
+    view! {
+        <section class="card wide audit-card">
+            <h2>{move || i18n.t(Msg::AuditTitle)}</h2>
+            <Transition fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match entries.await {
+                        Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="muted" data-testid="audit-log">{move || i18n.t(Msg::AuditEmpty)}</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <div class="audit-scroll">
+                                <table class="table audit-table" data-testid="audit-log">
+                                    <thead><tr>
+                                        <th>{move || i18n.t(Msg::AuditAt)}</th>
+                                        <th>{move || i18n.t(Msg::AuditActor)}</th>
+                                        <th>{move || i18n.t(Msg::AuditAction)}</th>
+                                        <th>{move || i18n.t(Msg::AuditSubject)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|a| {
+                                            let at = a.at;
+                                            view! {
+                                                <tr data-testid="audit-entry">
+                                                    <td class="audit-at">
+                                                        <time datetime=at.to_rfc3339()>{move || local_time(at, zone.get())}</time>
+                                                    </td>
+                                                    <td>{match a.actor {
+                                                        Some(u) => u.name.into_any(),
+                                                        None => view! { <span class="muted">{move || i18n.t(Msg::AuditSystem)}</span> }.into_any(),
+                                                    }}</td>
+                                                    <td><code>{a.action}</code></td>
+                                                    <td class="audit-subject">{a.subject}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

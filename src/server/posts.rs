@@ -1,0 +1,1168 @@
+//! Post use cases: compose, revise, schedule, review, cancel, comment, and
+//! the lists, history and notifications around them. The rules live in the
+//! shared domain modules (`post::check_post`, `workflow::apply`,
+//! `schedule::plan`); this file loads the facts, asks the rules, and writes
+//! the outcome in one store transaction that fails if the post changed in
+//! between.
+
+use super::error::internal;
+use super::state::AppState;
+use super::workspaces::membership;
+use crate::domain::content::Platform;
+use crate::domain::post::{
+    self, ApprovalView, AuditView, ChannelView, CommentKind, CommentView, MediaRef,
+    NotificationKind, NotificationView, PostChannelDue, PostChannelView, PostContent, PostFilter,
+    PostInput, PostSummary, PostView, RevisionView, UserRef, CAMPAIGN_MAX_CHARS, COMMENT_MAX_CHARS,
+    TEXT_MAX_BYTES,
+};
+use crate::domain::schedule::{self, ChannelClock, ScheduleError, When};
+use crate::domain::workflow::{
+    self, Action, ActionKind, Actor, ApprovalChange, Notice, Policy, PostFacts, PostState,
+    WorkflowError,
+};
+use crate::domain::{AppError, Role, UserId, WorkspaceId};
+use crate::i18n::Msg;
+use crate::store::{
+    conflict, AuditRow, ChannelRow, PostHead, PostRecord, PostWrite, PostWritten, StoreError,
+    UserRow,
+};
+use chrono::{DateTime, Duration, Utc};
+
+/// How far ahead of "now" a scheduled time must be. Zero: any time that has
+/// not passed yet is accepted.
+const MIN_LEAD: Duration = Duration::zero();
+/// Longest list the list view and the API return in one answer.
+pub const LIST_LIMIT: i64 = 500;
+
+// ---------------------------------------------------------------------------
+// Errors of the shared rules, in the app's wire shape
+// ---------------------------------------------------------------------------
+
+pub fn workflow_error(e: WorkflowError) -> AppError {
+    match e {
+        WorkflowError::Forbidden | WorkflowError::SystemOnly => AppError::Forbidden,
+        WorkflowError::NotAllowedInState { .. } => AppError::conflict(Msg::ErrNotAllowedInState),
+        WorkflowError::SelfApproval => AppError::conflict(Msg::ErrSelfApproval),
+        WorkflowError::AlreadyApproved => AppError::conflict(Msg::ErrAlreadyApproved),
+        WorkflowError::CommentRequired => {
+            AppError::invalid(Some("comment"), Msg::ErrCommentRequired)
+        }
+        WorkflowError::AlreadyPublished => AppError::conflict(Msg::ErrAlreadyPublished),
+        WorkflowError::InvalidChannelCounts => internal("invalid channel counts"),
+    }
+}
+
+/// The store's refusals of a post write: a write that lost a race to
+/// another one is stale (409, like a stale `expected_revision`), a target
+/// that is not a live channel of the workspace is invalid input (422).
+fn write_refused(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(c) if c == conflict::STALE => AppError::conflict(Msg::ErrStale),
+        StoreError::Conflict(c) if c == conflict::UNKNOWN_CHANNEL => {
+            AppError::invalid(Some("channels"), Msg::ErrUnknownChannel)
+        }
+        other => other.into(),
+    }
+}
+
+pub fn schedule_error(e: &ScheduleError) -> AppError {
+    let msg = match e {
+        ScheduleError::UnknownZone { .. } => Msg::ErrUnknownZone,
+        ScheduleError::NonexistentLocalTime { .. } => Msg::ErrNonexistentLocalTime,
+        ScheduleError::AmbiguousLocalTime { .. } => Msg::ErrAmbiguousLocalTime,
+        ScheduleError::LocalTimeOutOfRange { .. } => Msg::ErrInvalidTime,
+        ScheduleError::InPast { .. } => Msg::ErrInPast,
+        ScheduleError::InvalidSlotSpec { .. } => Msg::ErrInvalidSlotSpec,
+        ScheduleError::NoFreeSlot { .. } => Msg::ErrNoFreeSlot,
+    };
+    let field = if matches!(e, ScheduleError::InvalidSlotSpec { .. }) {
+        "slots"
+    } else {
+        "schedule"
+    };
+    match AppError::invalid(Some(field), msg) {
+        // API clients get the machine-readable detail too.
+        AppError::Invalid {
+            field,
+            key,
+            message,
+        } => AppError::Invalid {
+            field,
+            key,
+            message: format!(
+                "{message} ({})",
+                serde_json::to_string(e).unwrap_or_else(|_| e.code().to_owned())
+            ),
+        },
+        other => other,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Channels
+// ---------------------------------------------------------------------------
+
+/// Channels and policy are configured by admins and owners only.
+async fn require_admin(state: &AppState, actor: &UserRow, ws: WorkspaceId) -> Result<(), AppError> {
+    let (_, role) = membership(state, actor, ws).await?;
+    if role.can_configure() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub fn channel_view(row: &ChannelRow) -> Result<ChannelView, AppError> {
+    Ok(ChannelView {
+        id: row.id,
+        platform: Platform::parse(&row.platform)
+            .ok_or_else(|| internal(format!("unknown platform {:?}", row.platform)))?,
+        name: row.name.clone(),
+        time_zone: row.time_zone.clone(),
+        slots: row.slots.clone(),
+        emulated: row.emulated,
+        created_at: row.created_at,
+    })
+}
+
+pub async fn channels(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<Vec<ChannelView>, AppError> {
+    membership(state, actor, ws).await?;
+    state
+        .store
+        .channels(ws)
+        .await?
+        .iter()
+        .map(channel_view)
+        .collect()
+}
+
+fn parse_channel_fields(
+    name: &str,
+    zone: &str,
+    slots: &str,
+) -> Result<(String, String, String), AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::invalid(Some("name"), Msg::ErrChannelName));
+    }
+    let zone = zone.trim();
+    schedule::parse_zone(zone).map_err(|e| match schedule_error(&e) {
+        // The channel's field, not a post's schedule.
+        AppError::Invalid { key, message, .. } => AppError::Invalid {
+            field: Some("time_zone".into()),
+            key,
+            message,
+        },
+        other => other,
+    })?;
+    let slots = slots.trim();
+    if !slots.is_empty() {
+        schedule::parse_slots(slots).map_err(|e| schedule_error(&e))?;
+    }
+    Ok((name.to_owned(), zone.to_owned(), slots.to_owned()))
+}
+
+/// Adds a channel of `platform` that talks to the built-in emulator (the
+/// platform clients replace this with real connections).
+pub async fn create_channel(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    platform: Platform,
+    name: &str,
+    zone: &str,
+    slots: &str,
+) -> Result<ChannelView, AppError> {
+    require_admin(state, actor, ws).await?;
+    let (name, zone, slots) = parse_channel_fields(name, zone, slots)?;
+    let row = state
+        .store
+        .create_channel(
+            ws,
+            crate::store::NewChannel {
+                platform: platform.as_str(),
+                name,
+                time_zone: zone,
+                slots,
+                emulated: true,
+            },
+            actor.id(),
+            state.now(),
+        )
+        .await?;
+    channel_view(&row)
+}
+
+pub async fn update_channel(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    name: &str,
+    zone: &str,
+    slots: &str,
+) -> Result<ChannelView, AppError> {
+    require_admin(state, actor, ws).await?;
+    let (name, zone, slots) = parse_channel_fields(name, zone, slots)?;
+    let row = state
+        .store
+        .update_channel(ws, id, &name, &zone, &slots, actor.id(), state.now())
+        .await?;
+    channel_view(&row)
+}
+
+/// The demo's channels: the three platforms of the product's promise, each
+/// with its audience's zone and typical posting slots.
+pub async fn add_demo_channels(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<(), AppError> {
+    let demo = [
+        (
+            Platform::Wechat,
+            "Harbour Tea 公众号",
+            "Asia/Shanghai",
+            "Mon-Fri 08:00, 20:00",
+        ),
+        (
+            Platform::Facebook,
+            "Harbour Tea US",
+            "America/New_York",
+            "Mon-Fri 09:00, 18:00",
+        ),
+        (
+            Platform::X,
+            "@harbourtea",
+            "America/Los_Angeles",
+            "Mon-Sun 09:00, 12:00, 17:00",
+        ),
+    ];
+    for (platform, name, zone, slots) in demo {
+        create_channel(state, actor, ws, platform, name, zone, slots).await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// Policy
+// ---------------------------------------------------------------------------
+
+pub async fn policy(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<Policy, AppError> {
+    membership(state, actor, ws).await?;
+    Ok(state.store.policy(ws).await?)
+}
+
+pub async fn set_policy(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    policy: Policy,
+) -> Result<Policy, AppError> {
+    require_admin(state, actor, ws).await?;
+    if policy.approvals_required > 10 {
+        return Err(AppError::invalid(
+            Some("approvals_required"),
+            Msg::ErrApprovalsRequired,
+        ));
+    }
+    state
+        .store
+        .set_policy(ws, policy, actor.id(), state.now())
+        .await?;
+    Ok(policy)
+}
+
+// ---------------------------------------------------------------------------
+// Reading posts
+// ---------------------------------------------------------------------------
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
+    internal(format!("stored {what} unreadable: {e}"))
+}
+
+fn parse_content(json: &str) -> Result<PostContent, AppError> {
+    serde_json::from_str(json).map_err(|e| corrupt("post content", e))
+}
+
+fn parse_schedule(json: Option<&str>) -> Result<Option<When>, AppError> {
+    json.map(|j| serde_json::from_str(j).map_err(|e| corrupt("schedule", e)))
+        .transpose()
+}
+
+fn parse_state(s: &str) -> Result<PostState, AppError> {
+    PostState::parse(s).ok_or_else(|| corrupt("post state", s))
+}
+
+fn facts(record: &PostRecord, schedule: Option<&When>) -> PostFacts {
+    PostFacts {
+        author_id: record.post.author_id,
+        approvals: record.approvals.iter().map(|a| a.user_id).collect(),
+        any_channel_published: record
+            .channels
+            .iter()
+            .any(|c| c.delivery_state == "published"),
+        publish_immediately: matches!(schedule, Some(When::WhenApproved)),
+    }
+}
+
+fn view(
+    record: &PostRecord,
+    actor: &UserRow,
+    role: Role,
+    policy: &Policy,
+) -> Result<PostView, AppError> {
+    let p = &record.post;
+    let state = parse_state(&p.state)?;
+    let schedule = parse_schedule(p.schedule_json.as_deref())?;
+    let member = Actor::Member {
+        user_id: actor.id,
+        role,
+    };
+    let channels = record
+        .channels
+        .iter()
+        .map(|c| {
+            Ok(PostChannelView {
+                channel_id: c.channel_id,
+                platform: Platform::parse(&c.platform)
+                    .ok_or_else(|| corrupt("platform", &c.platform))?,
+                name: c.name.clone(),
+                time_zone: c.time_zone.clone(),
+                due_at: c.due_at,
+                delivery_state: c.delivery_state.clone(),
+                remote_id: c.remote_id.clone(),
+                remote_url: c.remote_url.clone(),
+                last_error: c.last_error.clone(),
+                attempts: c.attempts,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(PostView {
+        id: p.id,
+        workspace_id: WorkspaceId(p.workspace_id),
+        state,
+        author: UserRef {
+            id: UserId(p.author_id),
+            name: p.author_name.clone(),
+        },
+        campaign: p.campaign.clone(),
+        allowed_actions: workflow::allowed_actions(
+            state,
+            &member,
+            &facts(record, schedule.as_ref()),
+            policy,
+        ),
+        schedule,
+        content: parse_content(&p.content_json)?,
+        channels,
+        revision: p.revision,
+        approvals: record
+            .approvals
+            .iter()
+            .map(|a| ApprovalView {
+                user: UserRef {
+                    id: UserId(a.user_id),
+                    name: a.user_name.clone(),
+                },
+                revision: a.revision,
+                at: a.created_at,
+            })
+            .collect(),
+        approvals_required: policy.approvals_required,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    })
+}
+
+async fn load(state: &AppState, ws: WorkspaceId, id: i64) -> Result<PostRecord, AppError> {
+    state.store.post(ws, id).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn get(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+) -> Result<PostView, AppError> {
+    let (_, role) = membership(state, actor, ws).await?;
+    let policy = state.store.policy(ws).await?;
+    view(&load(state, ws, id).await?, actor, role, &policy)
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    filter: &PostFilter,
+) -> Result<Vec<PostSummary>, AppError> {
+    membership(state, actor, ws).await?;
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        if to < from {
+            return Err(AppError::invalid(Some("to"), Msg::ErrRangeOrder));
+        }
+    }
+    state
+        .store
+        .posts(ws, filter, LIST_LIMIT)
+        .await?
+        .into_iter()
+        .map(|(p, channels)| {
+            let content = parse_content(&p.content_json)?;
+            Ok(PostSummary {
+                id: p.id,
+                state: parse_state(&p.state)?,
+                excerpt: post::excerpt(&content, 120),
+                schedule: parse_schedule(p.schedule_json.as_deref())?,
+                campaign: p.campaign,
+                author: UserRef {
+                    id: UserId(p.author_id),
+                    name: p.author_name,
+                },
+                channels: channels
+                    .iter()
+                    .map(|c| {
+                        Ok(PostChannelDue {
+                            channel_id: c.channel_id,
+                            platform: Platform::parse(&c.platform)
+                                .ok_or_else(|| corrupt("platform", &c.platform))?,
+                            due_at: c.due_at,
+                        })
+                    })
+                    .collect::<Result<_, AppError>>()?,
+                updated_at: p.updated_at,
+            })
+        })
+        .collect()
+}
+
+pub async fn history(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+) -> Result<Vec<RevisionView>, AppError> {
+    membership(state, actor, ws).await?;
+    load(state, ws, id).await?;
+    let rows = state.store.revisions(ws, id).await?;
+    let mut previous: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let content = parse_content(&r.content_json)?;
+        let channels: Vec<i64> =
+            serde_json::from_str(&r.channels_json).map_err(|e| corrupt("revision channels", e))?;
+        let schedule = parse_schedule(r.schedule_json.as_deref())?;
+        let mut lines = post::diff_lines(&content, &channels, schedule.as_ref());
+        if let Some(c) = r.campaign.as_deref() {
+            lines.push(format!("[campaign] {c}"));
+        }
+        out.push(RevisionView {
+            number: r.number,
+            author: UserRef {
+                id: UserId(r.author_id),
+                name: r.author_name,
+            },
+            at: r.created_at,
+            diff: post::diff(&previous, &lines),
+        });
+        previous = lines;
+    }
+    out.reverse();
+    Ok(out)
+}
+
+pub async fn comments(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+) -> Result<Vec<CommentView>, AppError> {
+    membership(state, actor, ws).await?;
+    load(state, ws, id).await?;
+    state
+        .store
+        .comments(ws, id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            Ok(CommentView {
+                id: c.id,
+                author: UserRef {
+                    id: UserId(c.author_id),
+                    name: c.author_name,
+                },
+                kind: CommentKind::parse(&c.kind)
+                    .ok_or_else(|| corrupt("comment kind", &c.kind))?,
+                body: c.body,
+                revision: c.revision,
+                at: c.created_at,
+            })
+        })
+        .collect()
+}
+
+pub async fn audit_views(
+    state: &AppState,
+    rows: Vec<AuditRow>,
+    ws: WorkspaceId,
+) -> Result<Vec<AuditView>, AppError> {
+    let members = state.store.members(ws).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditView {
+            id: r.id,
+            actor: r.actor_user_id.map(|id| UserRef {
+                id: UserId(id),
+                name: members
+                    .iter()
+                    .find(|m| m.user_id == id)
+                    .map(|m| m.display_name.clone())
+                    .unwrap_or_else(|| format!("#{id}")),
+            }),
+            action: r.action,
+            subject: r.subject,
+            detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
+            at: r.at,
+        })
+        .collect())
+}
+
+pub async fn post_audit(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+) -> Result<Vec<AuditView>, AppError> {
+    membership(state, actor, ws).await?;
+    load(state, ws, id).await?;
+    let rows = state.store.post_audit(ws, id).await?;
+    audit_views(state, rows, ws).await
+}
+
+/// The workspace's audit log, newest first (admins only).
+pub async fn workspace_audit(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<Vec<AuditView>, AppError> {
+    require_admin(state, actor, ws).await?;
+    let rows = state.store.audit_log(ws, 500).await?;
+    audit_views(state, rows, ws).await
+}
+
+// ---------------------------------------------------------------------------
+// Writing posts
+// ---------------------------------------------------------------------------
+
+/// Checks what a person typed that no platform rule covers, and replaces
+/// every media reference by the stored file's facts (kind, size, type), so a
+/// client cannot claim an image is smaller than it is.
+async fn normalize_input(
+    state: &AppState,
+    ws: WorkspaceId,
+    mut input: PostInput,
+) -> Result<PostInput, AppError> {
+    input.campaign = input
+        .campaign
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    if input
+        .campaign
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > CAMPAIGN_MAX_CHARS)
+    {
+        return Err(AppError::invalid(Some("campaign"), Msg::ErrCampaignTooLong));
+    }
+    let c = &input.content;
+    let total: usize = c.text.len()
+        + c.variants
+            .iter()
+            .map(|v| v.text.as_deref().map_or(0, str::len))
+            .sum::<usize>();
+    if total > TEXT_MAX_BYTES || c.variants.len() > 50 || c.media.len() > 20 {
+        return Err(AppError::invalid(Some("text"), Msg::ErrTextTooLarge));
+    }
+    let mut seen = input.channels.clone();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.len() != input.channels.len() {
+        return Err(AppError::invalid(Some("channels"), Msg::ErrUnknownChannel));
+    }
+    for v in &input.content.variants {
+        if !input.channels.contains(&v.channel_id) {
+            return Err(AppError::invalid(Some("variants"), Msg::ErrUnknownChannel));
+        }
+    }
+    input.content.media = resolve_media(state, ws, &input.content.media).await?;
+    for i in 0..input.content.variants.len() {
+        if let Some(media) = input.content.variants[i].media.clone() {
+            input.content.variants[i].media = Some(resolve_media(state, ws, &media).await?);
+        }
+    }
+    Ok(input)
+}
+
+async fn resolve_media(
+    state: &AppState,
+    ws: WorkspaceId,
+    refs: &[MediaRef],
+) -> Result<Vec<MediaRef>, AppError> {
+    let mut out = Vec::with_capacity(refs.len());
+    for r in refs {
+        let row = state
+            .store
+            .media(ws, r.id)
+            .await?
+            .ok_or_else(|| AppError::invalid(Some("media"), Msg::ErrUnknownMedia))?;
+        out.push(super::media::media_ref(&row, r.alt.trim())?);
+    }
+    Ok(out)
+}
+
+/// Due times of the targets for `when`, checked against `now`.
+async fn due_times(
+    state: &AppState,
+    ws: WorkspaceId,
+    post_id: Option<i64>,
+    when: &When,
+    targets: &[i64],
+    channels: &[ChannelView],
+) -> Result<Vec<(i64, Option<DateTime<Utc>>)>, AppError> {
+    let now = state.now();
+    let mut clocks = Vec::with_capacity(targets.len());
+    for id in targets {
+        let ch = channels
+            .iter()
+            .find(|c| c.id == *id)
+            .ok_or_else(|| AppError::invalid(Some("channels"), Msg::ErrUnknownChannel))?;
+        let zone = schedule::parse_zone(&ch.time_zone).map_err(|e| schedule_error(&e))?;
+        let (slots, taken) = if matches!(when, When::NextFreeSlot) {
+            (
+                schedule::parse_slots(&ch.slots).unwrap_or_default(),
+                state.store.taken_times(ws, *id, now, post_id).await?,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        clocks.push(ChannelClock {
+            id: *id,
+            zone,
+            slots,
+            taken,
+        });
+    }
+    schedule::plan(when, &clocks, now, MIN_LEAD).map_err(|e| schedule_error(&e))
+}
+
+/// Refuses a post that some target platform would refuse.
+fn require_publishable(
+    content: &PostContent,
+    targets: &[i64],
+    channels: &[ChannelView],
+    campaign: Option<&str>,
+    schedule: Option<&When>,
+) -> Result<(), AppError> {
+    if targets.is_empty() {
+        return Err(AppError::invalid(Some("channels"), Msg::ErrNoChannels));
+    }
+    if schedule.is_none() {
+        return Err(AppError::invalid(Some("schedule"), Msg::ErrNoSchedule));
+    }
+    let checks = post::check_post(content, targets, channels, campaign);
+    let problems: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.report.ok())
+        .map(|c| {
+            let name = channels
+                .iter()
+                .find(|ch| ch.id == c.channel_id)
+                .map_or("?", |ch| ch.name.as_str());
+            let codes: Vec<String> = c
+                .report
+                .issues
+                .iter()
+                .filter(|i| i.is_blocking())
+                .map(|i| serde_json::to_string(i).unwrap_or_else(|_| i.code().to_owned()))
+                .collect();
+            format!("{name}: {}", codes.join(", "))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            field: Some("content".into()),
+            key: Msg::ErrPostInvalid.key().to_owned(),
+            message: format!(
+                "{} {}",
+                crate::i18n::t(crate::i18n::Locale::En, Msg::ErrPostInvalid),
+                problems.join("; ")
+            ),
+        })
+    }
+}
+
+fn head(
+    state: PostState,
+    content: &PostContent,
+    campaign: Option<String>,
+    schedule: Option<&When>,
+    targets: &[(i64, Option<DateTime<Utc>>)],
+) -> PostHead {
+    PostHead {
+        state: state.as_str(),
+        search_text: post::search_text(content, campaign.as_deref()),
+        campaign,
+        schedule_json: schedule.map(|w| serde_json::to_string(w).unwrap_or_default()),
+        content_json: serde_json::to_string(content).unwrap_or_default(),
+        first_due_at: targets.iter().filter_map(|t| t.1).min(),
+    }
+}
+
+/// Who hears about a transition.
+async fn recipients(
+    state: &AppState,
+    ws: WorkspaceId,
+    notices: &[Notice],
+    author: i64,
+    actor: i64,
+    policy: &Policy,
+) -> Result<Vec<(UserId, NotificationKind)>, AppError> {
+    let mut out = Vec::new();
+    for notice in notices {
+        match notice {
+            Notice::ReviewersNeeded => {
+                for m in state.store.members(ws).await? {
+                    let id = m.user_id;
+                    let role = Role::parse(&m.role).unwrap_or(Role::Viewer);
+                    let may_review =
+                        role.can_approve() && (id != author || policy.author_may_approve);
+                    if may_review && id != actor {
+                        out.push((UserId(id), NotificationKind::ReviewNeeded));
+                    }
+                }
+            }
+            Notice::AuthorApproved => out.push((UserId(author), NotificationKind::Approved)),
+            Notice::AuthorChangesRequested => {
+                out.push((UserId(author), NotificationKind::ChangesRequested))
+            }
+            Notice::AuthorPublished => out.push((UserId(author), NotificationKind::Published)),
+            Notice::AuthorFailed => out.push((UserId(author), NotificationKind::Failed)),
+            Notice::AttentionNeeded => {
+                out.push((UserId(author), NotificationKind::AttentionNeeded))
+            }
+        }
+    }
+    // Nobody is told about what they just did themselves.
+    out.retain(|(u, _)| u.0 != actor);
+    out.dedup();
+    Ok(out)
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    input: PostInput,
+) -> Result<PostView, AppError> {
+    let (_, role) = membership(state, actor, ws).await?;
+    if !role.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let input = normalize_input(state, ws, input).await?;
+    let channels = channels(state, actor, ws).await?;
+    let targets = match &input.schedule {
+        Some(when) => due_times(state, ws, None, when, &input.channels, &channels).await?,
+        None => {
+            for id in &input.channels {
+                if !channels.iter().any(|c| c.id == *id) {
+                    return Err(AppError::invalid(Some("channels"), Msg::ErrUnknownChannel));
+                }
+            }
+            input.channels.iter().map(|id| (*id, None)).collect()
+        }
+    };
+    // "As soon as approved" has no due time until it is approved.
+    let targets = targets
+        .into_iter()
+        .map(|(id, at)| {
+            (
+                id,
+                at.filter(|_| !matches!(input.schedule, Some(When::WhenApproved))),
+            )
+        })
+        .collect::<Vec<_>>();
+    let written = state
+        .store
+        .write_post(PostWrite {
+            ws,
+            id: None,
+            expected_version: 0,
+            actor: actor.id(),
+            head: head(
+                PostState::Draft,
+                &input.content,
+                input.campaign.clone(),
+                input.schedule.as_ref(),
+                &targets,
+            ),
+            targets,
+            new_revision: true,
+            approvals: ApprovalChange::Keep,
+            comment: None,
+            notify: Vec::new(),
+            audit_action: "post.create",
+            audit_detail: serde_json::json!({ "channels": input.channels }),
+            now: state.now(),
+        })
+        .await
+        .map_err(write_refused)?;
+    get(state, actor, ws, written.id).await
+}
+
+/// Saves a new revision (content, channels, campaign or schedule). Editing
+/// content after approval voids the approvals and returns the post to
+/// review; changing only the time is a reschedule, under the policy.
+pub async fn update(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    expected_revision: Option<i64>,
+    input: PostInput,
+) -> Result<PostView, AppError> {
+    let (_, role) = membership(state, actor, ws).await?;
+    let record = load(state, ws, id).await?;
+    if let Some(expected) = expected_revision {
+        if expected != record.post.revision {
+            return Err(AppError::conflict(Msg::ErrStale));
+        }
+    }
+    let input = normalize_input(state, ws, input).await?;
+    let current_content = parse_content(&record.post.content_json)?;
+    let current_schedule = parse_schedule(record.post.schedule_json.as_deref())?;
+    let current_targets: Vec<i64> = record.channels.iter().map(|c| c.channel_id).collect();
+    let content_changed = current_content != input.content
+        || current_targets != input.channels
+        || record.post.campaign != input.campaign;
+    let schedule_changed = current_schedule != input.schedule;
+    if !content_changed && !schedule_changed {
+        return get(state, actor, ws, id).await;
+    }
+    let action = if content_changed {
+        Action::Edit
+    } else {
+        Action::Reschedule
+    };
+    write_change(state, actor, role, ws, &record, input, action, None).await
+}
+
+/// Moves a post to another time (the calendar's drag and drop).
+pub async fn reschedule(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    when: When,
+) -> Result<PostView, AppError> {
+    let (_, role) = membership(state, actor, ws).await?;
+    let record = load(state, ws, id).await?;
+    let input = PostInput {
+        content: parse_content(&record.post.content_json)?,
+        channels: record.channels.iter().map(|c| c.channel_id).collect(),
+        schedule: Some(when),
+        campaign: record.post.campaign.clone(),
+    };
+    write_change(
+        state,
+        actor,
+        role,
+        ws,
+        &record,
+        input,
+        Action::Reschedule,
+        None,
+    )
+    .await
+}
+
+/// Submit, approve, reject, withdraw, cancel or retry.
+pub async fn act(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    action: Action,
+) -> Result<PostView, AppError> {
+    let (_, role) = membership(state, actor, ws).await?;
+    if matches!(
+        action.kind(),
+        ActionKind::Edit
+            | ActionKind::Reschedule
+            | ActionKind::StartPublishing
+            | ActionKind::ChannelsSettled
+    ) {
+        return Err(AppError::Forbidden);
+    }
+    let comment = match &action {
+        Action::Approve { comment } => comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| (CommentKind::Approval, c.to_owned())),
+        Action::Reject { comment } => {
+            Some((CommentKind::ChangesRequested, comment.trim().to_owned()))
+        }
+        _ => None,
+    };
+    if comment
+        .as_ref()
+        .is_some_and(|(_, c)| c.chars().count() > COMMENT_MAX_CHARS)
+    {
+        return Err(AppError::invalid(Some("comment"), Msg::ErrCommentTooLong));
+    }
+    let record = load(state, ws, id).await?;
+    let input = PostInput {
+        content: parse_content(&record.post.content_json)?,
+        channels: record.channels.iter().map(|c| c.channel_id).collect(),
+        schedule: parse_schedule(record.post.schedule_json.as_deref())?,
+        campaign: record.post.campaign.clone(),
+    };
+    write_change(state, actor, role, ws, &record, input, action, comment).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn write_change(
+    state: &AppState,
+    actor: &UserRow,
+    role: Role,
+    ws: WorkspaceId,
+    record: &PostRecord,
+    input: PostInput,
+    action: Action,
+    comment: Option<(CommentKind, String)>,
+) -> Result<PostView, AppError> {
+    let policy = state.store.policy(ws).await?;
+    let from = parse_state(&record.post.state)?;
+    let current_schedule = parse_schedule(record.post.schedule_json.as_deref())?;
+    let mut facts = facts(record, input.schedule.as_ref());
+    // A schedule edit in the same save decides whether approval publishes
+    // at once; the other facts describe the stored post.
+    facts.publish_immediately = matches!(
+        input.schedule.as_ref().or(current_schedule.as_ref()),
+        Some(When::WhenApproved)
+    );
+    let member = Actor::Member {
+        user_id: actor.id,
+        role,
+    };
+    let transition =
+        workflow::apply(from, &action, &member, &facts, &policy).map_err(workflow_error)?;
+
+    let channels = channels(state, actor, ws).await?;
+    let entering_workflow = !matches!(
+        transition.to,
+        PostState::Draft | PostState::ChangesRequested | PostState::Cancelled
+    );
+    if entering_workflow {
+        require_publishable(
+            &input.content,
+            &input.channels,
+            &channels,
+            input.campaign.as_deref(),
+            input.schedule.as_ref(),
+        )?;
+    }
+
+    // Due times: recomputed when the schedule or the targets change, when
+    // the post is submitted and when it becomes scheduled (a time that
+    // passed while the post waited is refused rather than published late by
+    // surprise).
+    let kind = action.kind();
+    let recompute = kind == ActionKind::Edit
+        || kind == ActionKind::Reschedule
+        || kind == ActionKind::Submit
+        || (transition.to == PostState::Scheduled && from != PostState::Scheduled);
+    let mut targets: Vec<(i64, Option<DateTime<Utc>>)> = if kind == ActionKind::Cancel {
+        record
+            .channels
+            .iter()
+            .map(|c| (c.channel_id, c.due_at))
+            .collect()
+    } else if recompute {
+        match &input.schedule {
+            Some(when) => {
+                due_times(
+                    state,
+                    ws,
+                    Some(record.post.id),
+                    when,
+                    &input.channels,
+                    &channels,
+                )
+                .await?
+            }
+            None => input.channels.iter().map(|id| (*id, None)).collect(),
+        }
+    } else {
+        record
+            .channels
+            .iter()
+            .map(|c| (c.channel_id, c.due_at))
+            .collect()
+    };
+    let now = state.now();
+    let when_approved = matches!(input.schedule, Some(When::WhenApproved));
+    for t in &mut targets {
+        if when_approved {
+            // Due the moment it is scheduled, not before.
+            t.1 = (transition.to == PostState::Scheduled).then_some(now);
+        }
+    }
+
+    let notify = recipients(
+        state,
+        ws,
+        &transition.notify,
+        record.post.author_id,
+        actor.id,
+        &policy,
+    )
+    .await?;
+    let detail = serde_json::json!({
+        "from": from.as_str(),
+        "to": transition.to.as_str(),
+        "revision": record.post.revision + i64::from(kind == ActionKind::Edit || kind == ActionKind::Reschedule),
+    });
+    let written: PostWritten = state
+        .store
+        .write_post(PostWrite {
+            ws,
+            id: Some(record.post.id),
+            expected_version: record.post.version,
+            actor: actor.id(),
+            head: head(
+                transition.to,
+                &input.content,
+                input.campaign.clone(),
+                input.schedule.as_ref(),
+                &targets,
+            ),
+            targets,
+            new_revision: kind == ActionKind::Edit || kind == ActionKind::Reschedule,
+            approvals: transition.approvals,
+            comment,
+            notify,
+            audit_action: audit_action(kind),
+            audit_detail: detail,
+            now,
+        })
+        .await
+        .map_err(write_refused)?;
+    get(state, actor, ws, written.id).await
+}
+
+fn audit_action(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Edit => "post.edit",
+        ActionKind::Submit => "post.submit",
+        ActionKind::Approve => "post.approve",
+        ActionKind::Reject => "post.reject",
+        ActionKind::Withdraw => "post.withdraw",
+        ActionKind::Reschedule => "post.reschedule",
+        ActionKind::Cancel => "post.cancel",
+        ActionKind::Retry => "post.retry",
+        ActionKind::StartPublishing => "post.start_publishing",
+        ActionKind::ChannelsSettled => "post.settled",
+    }
+}
+
+pub async fn comment(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    body: &str,
+) -> Result<Vec<CommentView>, AppError> {
+    let (_, role) = membership(state, actor, ws).await?;
+    if !role.can_write() {
+        return Err(AppError::Forbidden);
+    }
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(AppError::invalid(Some("body"), Msg::ErrCommentEmpty));
+    }
+    if body.chars().count() > COMMENT_MAX_CHARS {
+        return Err(AppError::invalid(Some("body"), Msg::ErrCommentTooLong));
+    }
+    let record = load(state, ws, id).await?;
+    // The author and everyone who took part in the thread hear about it.
+    let mut notify: Vec<UserId> = vec![UserId(record.post.author_id)];
+    for c in state.store.comments(ws, id).await? {
+        notify.push(UserId(c.author_id));
+    }
+    notify.retain(|u| u.0 != actor.id);
+    notify.sort_unstable();
+    notify.dedup();
+    state
+        .store
+        .add_comment(ws, id, actor.id(), body, &notify, state.now())
+        .await?;
+    comments(state, actor, ws, id).await
+}
+
+// ---------------------------------------------------------------------------
+// Notifications
+// ---------------------------------------------------------------------------
+
+pub async fn notifications(
+    state: &AppState,
+    actor: &UserRow,
+) -> Result<(i64, Vec<NotificationView>), AppError> {
+    let unread = state.store.unread_notifications(actor.id()).await?;
+    let rows = state.store.notifications(actor.id(), 50).await?;
+    let list = rows
+        .into_iter()
+        .map(|n| {
+            let content = parse_content(&n.content_json)?;
+            Ok(NotificationView {
+                id: n.id,
+                workspace_id: n.workspace_id,
+                kind: NotificationKind::parse(&n.kind)
+                    .ok_or_else(|| corrupt("notification kind", &n.kind))?,
+                post_id: n.post_id,
+                excerpt: post::excerpt(&content, 80),
+                actor: match (n.actor_id, n.actor_name) {
+                    (Some(id), Some(name)) => Some(UserRef {
+                        id: UserId(id),
+                        name,
+                    }),
+                    _ => None,
+                },
+                at: n.created_at,
+                read: n.read_at.is_some(),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok((unread, list))
+}
+
+pub async fn mark_read(
+    state: &AppState,
+    actor: &UserRow,
+    ids: Option<Vec<i64>>,
+) -> Result<(), AppError> {
+    state
+        .store
+        .mark_notifications_read(actor.id(), ids.as_deref(), state.now())
+        .await?;
+    Ok(())
+}

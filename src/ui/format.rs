@@ -1,0 +1,155 @@
+//! How domain values look on screen: state names and colours, platform
+//! badges, times in a zone, per-channel issue messages.
+
+use crate::domain::content::{Field, Issue, Platform};
+use crate::domain::post::NotificationKind;
+use crate::domain::workflow::PostState;
+use crate::i18n::Msg;
+use crate::ui::i18n::I18n;
+use chrono_tz::Tz;
+
+/// Zones offered in the zone pickers; any IANA name can be typed.
+pub const COMMON_ZONES: [&str; 14] = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Australia/Sydney",
+    "UTC",
+];
+
+pub fn state_name(state: PostState) -> Msg {
+    match state {
+        PostState::Draft => Msg::StateDraft,
+        PostState::InReview => Msg::StateInReview,
+        PostState::ChangesRequested => Msg::StateChangesRequested,
+        PostState::Scheduled => Msg::StateScheduled,
+        PostState::Publishing => Msg::StatePublishing,
+        PostState::Published => Msg::StatePublished,
+        PostState::PartlyPublished => Msg::StatePartlyPublished,
+        PostState::Failed => Msg::StateFailed,
+        PostState::NeedsAttention => Msg::StateNeedsAttention,
+        PostState::Cancelled => Msg::StateCancelled,
+    }
+}
+
+/// CSS class carrying the state's colour (see `style/main.css`).
+pub fn state_class(state: PostState) -> String {
+    format!("state state-{}", state.as_str().replace('_', "-"))
+}
+
+/// A short mark for a platform, shown in calendars and lists. Product names
+/// stay untranslated; the mark is backed by the full name for screen readers.
+pub fn platform_mark(p: Platform) -> &'static str {
+    match p {
+        Platform::Wechat => "微",
+        Platform::Facebook => "f",
+        Platform::X => "𝕏",
+        Platform::Linkedin => "in",
+        Platform::Instagram => "◎",
+        Platform::Mastodon => "M",
+        Platform::Bluesky => "☁",
+    }
+}
+
+pub fn notification_text(kind: NotificationKind) -> Msg {
+    match kind {
+        NotificationKind::ReviewNeeded => Msg::NoteReviewNeeded,
+        NotificationKind::Approved => Msg::NoteApproved,
+        NotificationKind::ChangesRequested => Msg::NoteChangesRequested,
+        NotificationKind::Comment => Msg::NoteComment,
+        NotificationKind::Published => Msg::NotePublished,
+        NotificationKind::Failed => Msg::NoteFailed,
+        NotificationKind::AttentionNeeded => Msg::NoteAttention,
+    }
+}
+
+/// `2026-12-01 09:00 CST`: an instant in a zone, with its abbreviation.
+pub use crate::domain::schedule::format_local as local_time;
+
+pub fn parse_tz(name: &str) -> Tz {
+    name.parse::<Tz>().unwrap_or(Tz::UTC)
+}
+
+/// One content issue in the reader's language.
+pub fn issue_text(i18n: &I18n, issue: &Issue) -> String {
+    let n = |v: usize| v.to_string();
+    match issue {
+        Issue::Empty => i18n.t(Msg::IssueEmpty).to_owned(),
+        Issue::Required { field } => i18n
+            .t(match field {
+                Field::Title => Msg::IssueRequiredTitle,
+                Field::Cover => Msg::IssueRequiredCover,
+                Field::Media => Msg::IssueRequiredMedia,
+                _ => Msg::IssueRequiredOther,
+            })
+            .to_owned(),
+        Issue::TooLong {
+            field,
+            length,
+            limit,
+        } => {
+            let msg = match field {
+                Field::Title => Msg::IssueTooLongTitle,
+                Field::Digest => Msg::IssueTooLongDigest,
+                _ => Msg::IssueTooLong,
+            };
+            i18n.tf(msg, &[("length", &n(*length)), ("limit", &n(*limit))])
+        }
+        Issue::TooManyBytes { length, limit } => i18n.tf(
+            Msg::IssueTooManyBytes,
+            &[("length", &n(*length)), ("limit", &n(*limit))],
+        ),
+        Issue::TooManyMedia { max, actual } => i18n.tf(
+            Msg::IssueTooManyMedia,
+            &[("max", &n(*max)), ("actual", &n(*actual))],
+        ),
+        Issue::TooManyHashtags { max, actual } => i18n.tf(
+            Msg::IssueTooManyHashtags,
+            &[("max", &n(*max)), ("actual", &n(*actual))],
+        ),
+        Issue::UnsupportedMedia { index, .. } => {
+            i18n.tf(Msg::IssueUnsupportedMedia, &[("index", &n(index + 1))])
+        }
+        Issue::MissingAltText { index } => {
+            i18n.tf(Msg::IssueMissingAlt, &[("index", &n(index + 1))])
+        }
+        Issue::InvalidLink => i18n.t(Msg::IssueInvalidLink).to_owned(),
+    }
+}
+
+/// The time zone the viewer's browser is in (UTC before hydration).
+pub fn browser_zone() -> Tz {
+    #[cfg(feature = "hydrate")]
+    {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .map(|name| parse_tz(&name))
+            .unwrap_or(Tz::UTC)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        Tz::UTC
+    }
+}
+
+/// The viewer's zone as a signal: UTC while the server renders and while
+/// the page hydrates (so both render the same markup), then the browser's.
+pub fn viewer_zone() -> leptos::prelude::Signal<Tz> {
+    use leptos::prelude::*;
+    let zone = RwSignal::new(Tz::UTC);
+    Effect::new(move |_| zone.set(browser_zone()));
+    zone.into()
+}
