@@ -246,6 +246,8 @@ messages! {
     ComposeAltText => "Alt text", "替代文字", "替代文字";
     ComposeUploading => "Uploading…", "上传中…", "上傳中…";
     ComposeVariant => "Adapt for this channel", "为此渠道单独调整", "為此渠道單獨調整";
+    ComposeVariantLink => "Link for this channel (leave empty for the post's link)", "此渠道的链接（留空则使用帖子的链接）", "此渠道的連結（留空則使用貼文的連結）";
+    ComposeVariantMedia => "Attachments for this channel", "此渠道的附件", "此渠道的附件";
     ComposeVariantRemove => "Use the main text", "使用主文本", "使用主文字";
     ComposeVariantText => "Text for {channel}", "{channel} 的正文", "{channel} 的內文";
     ComposePreview => "Preview", "预览", "預覽";

@@ -840,6 +840,9 @@ pub async fn update(
     input: PostInput,
 ) -> Result<PostView, AppError> {
     let (_, role) = membership(state, actor, ws).await?;
+    if !role.can_write() {
+        return Err(AppError::Forbidden);
+    }
     let record = load(state, ws, id).await?;
     if let Some(expected) = expected_revision {
         if expected != record.post.revision {

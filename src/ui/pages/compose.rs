@@ -681,6 +681,20 @@ fn ChannelPanel(check: ChannelCheck, channel: ChannelView, form: RwSignal<Form>)
                                 });
                             }></textarea>
                     </label>
+                    <label class="field">
+                        <span>{move || i18n.t(Msg::ComposeVariantLink)}</span>
+                        <input type="url" inputmode="url" placeholder="https://" data-testid=format!("variant-link-{id}")
+                            prop:value=move || form.with(|f| f.variants.iter().find(|v| v.channel_id == id).and_then(|v| v.link.clone()).unwrap_or_default())
+                            on:input=move |ev| {
+                                let v = event_target_value(&ev);
+                                form.update(|f| {
+                                    if let Some(var) = f.variants.iter_mut().find(|v| v.channel_id == id) {
+                                        var.link = Some(v).filter(|l| !l.trim().is_empty());
+                                    }
+                                });
+                            }/>
+                    </label>
+                    <VariantMedia id form/>
                     <button type="button" class="button button-ghost" data-testid=format!("variant-remove-{id}")
                         on:click=move |_| form.update(|f| f.variants.retain(|v| v.channel_id != id))>
                         {move || i18n.t(Msg::ComposeVariantRemove)}
@@ -698,6 +712,66 @@ fn ChannelPanel(check: ChannelCheck, channel: ChannelView, form: RwSignal<Form>)
                 }.into_any()
             }}
         </section>
+    }
+}
+
+/// Which of the post's attachments this channel gets (all, unless the
+/// variant narrows them down).
+#[component]
+fn VariantMedia(id: i64, form: RwSignal<Form>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let master = form.with(|f| f.media.clone());
+        if master.is_empty() {
+            return None;
+        }
+        let chosen = form.with(|f| {
+            f.variants
+                .iter()
+                .find(|v| v.channel_id == id)
+                .and_then(|v| v.media.clone())
+        });
+        let items = master
+            .into_iter()
+            .enumerate()
+            .map(|(index, m)| {
+                let included = chosen.as_ref().is_none_or(|c| c.iter().any(|x| x.id == m.id));
+                let media_id = m.id;
+                let label = format!(
+                    "#{} {}",
+                    index + 1,
+                    if m.alt.is_empty() { m.content_type.clone() } else { m.alt.clone() }
+                );
+                view! {
+                    <label class="check">
+                        <input type="checkbox" prop:checked=included data-testid=format!("variant-media-{id}-{media_id}")
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                form.update(|f| {
+                                    let all = f.media.clone();
+                                    if let Some(var) = f.variants.iter_mut().find(|v| v.channel_id == id) {
+                                        let mut list = var.media.clone().unwrap_or_else(|| all.clone());
+                                        list.retain(|x| x.id != media_id);
+                                        if on {
+                                            list.push(m.clone());
+                                            // Keep the post's order (the first image is WeChat's cover).
+                                            list.sort_by_key(|x| all.iter().position(|a| a.id == x.id));
+                                        }
+                                        var.media = if list.len() == all.len() { None } else { Some(list) };
+                                    }
+                                });
+                            }/>
+                        <span>{label}</span>
+                    </label>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <fieldset class="variant-media">
+                <legend>{move || i18n.t(Msg::ComposeVariantMedia)}</legend>
+                {items}
+            </fieldset>
+        })
     }
 }
 
@@ -883,7 +957,16 @@ fn MediaPicker(ws: WorkspaceId, form: RwSignal<Form>) -> impl IntoView {
                                 let v = event_target_value(&ev);
                                 form.update(|f| if let Some(m) = f.media.get_mut(index) { m.alt = v; });
                             }/>
-                        <button type="button" class="button button-ghost" on:click=move |_| form.update(|f| { if index < f.media.len() { f.media.remove(index); } })>
+                        <button type="button" class="button button-ghost" on:click=move |_| form.update(|f| {
+                            if index < f.media.len() {
+                                let gone = f.media.remove(index).id;
+                                for v in &mut f.variants {
+                                    if let Some(list) = &mut v.media {
+                                        list.retain(|m| m.id != gone);
+                                    }
+                                }
+                            }
+                        })>
                             {move || i18n.t(Msg::Remove)}
                         </button>
                     </li>
