@@ -779,27 +779,12 @@ pub async fn create(
     }
     let input = normalize_input(state, ws, input).await?;
     let channels = channels(state, actor, ws).await?;
+    // Unknown channels are refused by the store (tenant-scoped), and
+    // "as soon as approved" has no due time until then (see `schedule::plan`).
     let targets = match &input.schedule {
         Some(when) => due_times(state, ws, None, when, &input.channels, &channels).await?,
-        None => {
-            for id in &input.channels {
-                if !channels.iter().any(|c| c.id == *id) {
-                    return Err(AppError::invalid(Some("channels"), Msg::ErrUnknownChannel));
-                }
-            }
-            input.channels.iter().map(|id| (*id, None)).collect()
-        }
+        None => input.channels.iter().map(|id| (*id, None)).collect(),
     };
-    // "As soon as approved" has no due time until it is approved.
-    let targets = targets
-        .into_iter()
-        .map(|(id, at)| {
-            (
-                id,
-                at.filter(|_| !matches!(input.schedule, Some(When::WhenApproved))),
-            )
-        })
-        .collect::<Vec<_>>();
     let written = state
         .store
         .write_post(PostWrite {
