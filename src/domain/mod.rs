@@ -4,6 +4,7 @@
 pub mod account;
 pub mod content;
 pub mod error;
+pub mod metrics;
 pub mod post;
 pub mod role;
 pub mod schedule;

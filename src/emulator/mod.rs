@@ -1,0 +1,2 @@
+//! The platform emulator (to be written): faithful imitations of the
+//! WeChat, Facebook and X APIs on loopback.
