@@ -300,7 +300,11 @@ impl WechatClient {
         let token = self.token().await.map_err(Failure::Other)?;
         match self.send(api, &token).await {
             Err(Failure::Code { code, .. }) if errors::TOKEN_CODES.contains(&code) => {
-                tracing::info!(code, path = api.path, "WeChat refused the access token; refreshing once");
+                tracing::info!(
+                    code,
+                    path = api.path,
+                    "WeChat refused the access token; refreshing once"
+                );
                 let fresh = self.replace_token(&token).await.map_err(Failure::Other)?;
                 self.send(api, &fresh).await
             }
@@ -333,7 +337,8 @@ impl WechatClient {
         title: &str,
         thumb_media_id: &str,
     ) -> Result<String, PlatformError> {
-        let text_or_empty = |s: &Option<String>| s.as_deref().map(str::trim).unwrap_or("").to_owned();
+        let text_or_empty =
+            |s: &Option<String>| s.as_deref().map(str::trim).unwrap_or("").to_owned();
         let article = json!({
             "article_type": "news",
             "title": title,
@@ -368,14 +373,15 @@ impl WechatClient {
             Ok(v) => Ok(v),
             // Only a successful submit consumes a draft, so an earlier
             // attempt's lost submit probably went through: reconcile.
-            Err(Failure::Code { code: 40007, errmsg }) if resumed => {
-                Err(PlatformError::unknown(errors::reason(
-                    "the draft recorded by an earlier attempt is gone, so that attempt's \
+            Err(Failure::Code {
+                code: 40007,
+                errmsg,
+            }) if resumed => Err(PlatformError::unknown(errors::reason(
+                "the draft recorded by an earlier attempt is gone, so that attempt's \
                      submit probably went through",
-                    40007,
-                    &errmsg,
-                )))
-            }
+                40007,
+                &errmsg,
+            ))),
             Err(f) => Err(classify(f, Call::Create)),
         }
     }
@@ -395,7 +401,11 @@ impl WechatClient {
                 Call::Read,
             );
             let v = self.call(&api).await?;
-            let items = v.get("item").and_then(Value::as_array).cloned().unwrap_or_default();
+            let items = v
+                .get("item")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             for item in &items {
                 let recent = item
                     .get("update_time")
@@ -612,7 +622,11 @@ impl PlatformClient for WechatClient {
     ) -> Result<Reconciled, PlatformError> {
         let progress = Progress::from_resume(request.resume.as_ref());
         if let Some(draft) = &progress.draft_media_id {
-            let api = Api::post("/cgi-bin/draft/get", json!({ "media_id": draft }), Call::Read);
+            let api = Api::post(
+                "/cgi-bin/draft/get",
+                json!({ "media_id": draft }),
+                Call::Read,
+            );
             match self.call_raw(&api).await {
                 // Still in the draft box: no submit of it succeeded.
                 Ok(_) => return Ok(Reconciled::Absent),
@@ -621,7 +635,12 @@ impl PlatformClient for WechatClient {
                 Err(f) => return Err(classify(f, Call::Read)),
             }
         }
-        let Some(title) = request.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        let Some(title) = request
+            .title
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
             return Ok(Reconciled::Undecided {
                 reason: "the article has no title to look for among the published ones".into(),
             });
@@ -645,7 +664,9 @@ impl PlatformClient for WechatClient {
         let today = Utc::now().with_timezone(&CHINA).date_naive();
         let mut by_date: BTreeMap<NaiveDate, Vec<(&RemotePost, String)>> = BTreeMap::new();
         for post in posts {
-            let Some(id) = msg_data_id(post) else { continue };
+            let Some(id) = msg_data_id(post) else {
+                continue;
+            };
             let date = post.published_at.with_timezone(&CHINA).date_naive();
             if date < today {
                 by_date.entry(date).or_default().push((post, id));
@@ -655,7 +676,11 @@ impl PlatformClient for WechatClient {
         for (date, group) in by_date {
             let v = self.article_totals(date).await?;
             let delayed = v.get("is_delay").and_then(Value::as_bool).unwrap_or(false);
-            let list = v.get("list").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+            let list = v
+                .get("list")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             for (post, id) in group {
                 let msgid = format!("{id}_1");
                 let Some(item) = list
@@ -828,7 +853,12 @@ fn article_report(post: &RemotePost, item: &Value, delayed: bool) -> MetricsRepo
         .and_then(Value::as_array)
         .and_then(|d| {
             d.iter().max_by(|a, b| {
-                let day = |x: &Value| x.get("stat_date").and_then(Value::as_str).unwrap_or("").to_owned();
+                let day = |x: &Value| {
+                    x.get("stat_date")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned()
+                };
                 day(a).cmp(&day(b))
             })
         });

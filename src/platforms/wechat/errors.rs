@@ -68,7 +68,11 @@ pub(super) fn next_china_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
     let today = now.with_timezone(&CHINA).date_naive();
     today
         .succ_opt()
-        .and_then(|d| CHINA.from_local_datetime(&d.and_time(NaiveTime::MIN)).single())
+        .and_then(|d| {
+            CHINA
+                .from_local_datetime(&d.and_time(NaiveTime::MIN))
+                .single()
+        })
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now + chrono::TimeDelta::days(1))
 }
@@ -168,7 +172,9 @@ pub(super) fn api(code: i64, errmsg: &str, call: Call, now: DateTime<Utc>) -> Pl
                 reason: r("WeChat is busy"),
             },
         },
-        40007 => content("WeChat does not know this media id (the cover or draft no longer exists)"),
+        40007 => {
+            content("WeChat does not know this media id (the cover or draft no longer exists)")
+        }
         40005 | 40113 => content("WeChat does not accept this file type for the cover image"),
         40009 => content("the cover image is too large for WeChat (at most 10 MB)"),
         45001 => content("the file is too large for WeChat"),

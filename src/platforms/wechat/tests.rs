@@ -132,7 +132,9 @@ async fn publish_sends_the_documented_requests_with_one_token() {
     api("/cgi-bin/material/add_material")
         .and(query_param("access_token", "T1"))
         .and(query_param("type", "image"))
-        .respond_with(ok(json!({ "media_id": "THUMB1", "url": "http://mmbiz.qpic.cn/x" })))
+        .respond_with(ok(
+            json!({ "media_id": "THUMB1", "url": "http://mmbiz.qpic.cn/x" }),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -155,7 +157,10 @@ async fn publish_sends_the_documented_requests_with_one_token() {
         .await;
 
     let checkpoint = Recorder::default();
-    let published = client(&server).publish(&request(), &checkpoint).await.unwrap();
+    let published = client(&server)
+        .publish(&request(), &checkpoint)
+        .await
+        .unwrap();
     assert_eq!(published, submitted());
     assert_eq!(
         checkpoint.recorded(),
@@ -166,17 +171,28 @@ async fn publish_sends_the_documented_requests_with_one_token() {
     );
 
     let upload = &requests_to(&server, "/cgi-bin/material/add_material").await[0];
-    let ct = upload.headers.get("content-type").unwrap().to_str().unwrap();
+    let ct = upload
+        .headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
     let body = String::from_utf8_lossy(&upload.body);
-    assert!(body.contains("name=\"media\"; filename=\"cover.jpg\""), "{body}");
+    assert!(
+        body.contains("name=\"media\"; filename=\"cover.jpg\""),
+        "{body}"
+    );
     assert!(body.contains("Content-Type: image/jpeg"), "{body}");
     let needle = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3];
     assert!(upload.body.windows(needle.len()).any(|w| w == needle));
 
     let draft = &requests_to(&server, "/cgi-bin/draft/add").await[0];
     let raw = std::str::from_utf8(&draft.body).unwrap();
-    assert!(raw.contains("同步测试标题"), "Chinese must be sent as raw UTF-8: {raw}");
+    assert!(
+        raw.contains("同步测试标题"),
+        "Chinese must be sent as raw UTF-8: {raw}"
+    );
     assert!(!raw.contains("\\u"), "no \\u escapes: {raw}");
     let sent: Value = serde_json::from_str(raw).unwrap();
     assert_eq!(
@@ -207,13 +223,19 @@ async fn publish_without_a_cover_or_title_sends_nothing() {
         ..request()
     };
     let err = c.publish(&no_cover, &NoCheckpoint).await.unwrap_err();
-    assert_eq!(err, PlatformError::permanent("a WeChat article needs a cover image"));
+    assert_eq!(
+        err,
+        PlatformError::permanent("a WeChat article needs a cover image")
+    );
     let no_title = PublishRequest {
         title: Some("  ".into()),
         ..request()
     };
     let err = c.publish(&no_title, &NoCheckpoint).await.unwrap_err();
-    assert_eq!(err, PlatformError::permanent("a WeChat article needs a title"));
+    assert_eq!(
+        err,
+        PlatformError::permanent("a WeChat article needs a title")
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
@@ -227,14 +249,18 @@ async fn resume_with_a_cover_skips_the_upload() {
         .mount(&server)
         .await;
     api("/cgi-bin/draft/add")
-        .and(body_partial_json(json!({ "articles": [{ "thumb_media_id": "THUMB0" }] })))
+        .and(body_partial_json(
+            json!({ "articles": [{ "thumb_media_id": "THUMB0" }] }),
+        ))
         .respond_with(ok(json!({ "media_id": "DRAFT1" })))
         .expect(1)
         .mount(&server)
         .await;
     api("/cgi-bin/freepublish/submit")
         .and(body_json(json!({ "media_id": "DRAFT1" })))
-        .respond_with(ok(json!({ "errcode": 0, "errmsg": "ok", "publish_id": "P", "msg_data_id": "M" })))
+        .respond_with(ok(
+            json!({ "errcode": 0, "errmsg": "ok", "publish_id": "P", "msg_data_id": "M" }),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -261,7 +287,9 @@ async fn resume_with_a_draft_only_submits() {
     }
     api("/cgi-bin/freepublish/submit")
         .and(body_json(json!({ "media_id": "DRAFT0" })))
-        .respond_with(ok(json!({ "errcode": 0, "errmsg": "ok", "publish_id": 77, "msg_data_id": 78 })))
+        .respond_with(ok(
+            json!({ "errcode": 0, "errmsg": "ok", "publish_id": 77, "msg_data_id": 78 }),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -354,7 +382,9 @@ async fn expired_token_is_refreshed_and_the_call_replayed_once() {
         .await;
     api("/cgi-bin/freepublish/submit")
         .and(query_param("access_token", "T2"))
-        .respond_with(ok(json!({ "errcode": 0, "errmsg": "ok", "publish_id": "P", "msg_data_id": "M" })))
+        .respond_with(ok(
+            json!({ "errcode": 0, "errmsg": "ok", "publish_id": "P", "msg_data_id": "M" }),
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -389,7 +419,10 @@ async fn a_rejected_token_handed_back_again_is_force_refreshed() {
     Mock::given(method("GET"))
         .and(path("/cgi-bin/get_api_domain_ip"))
         .and(query_param("access_token", "T1"))
-        .respond_with(wx_error(40001, "invalid credential, access_token is invalid or not latest"))
+        .respond_with(wx_error(
+            40001,
+            "invalid credential, access_token is invalid or not latest",
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -527,7 +560,10 @@ async fn submit_error(response: ResponseTemplate, resumed_draft: bool) -> Platfo
     } else {
         request()
     };
-    client(&server).publish(&req, &NoCheckpoint).await.unwrap_err()
+    client(&server)
+        .publish(&req, &NoCheckpoint)
+        .await
+        .unwrap_err()
 }
 
 #[tokio::test]
@@ -556,7 +592,10 @@ async fn minute_quota_retries_next_minute() {
 #[tokio::test]
 async fn busy_is_retried_on_reads_and_unknown_on_submit() {
     let err = read_error(wx_error(-1, "system error")).await;
-    assert!(matches!(err, PlatformError::RetryAt { at: None, .. }), "{err:?}");
+    assert!(
+        matches!(err, PlatformError::RetryAt { at: None, .. }),
+        "{err:?}"
+    );
     let err = submit_error(wx_error(-1, "system error"), false).await;
     assert!(matches!(err, PlatformError::Unknown { .. }), "{err:?}");
 }
@@ -589,7 +628,10 @@ async fn title_too_long_is_permanent_with_a_readable_reason() {
         .expect(0)
         .mount(&server)
         .await;
-    let err = client(&server).publish(&request(), &NoCheckpoint).await.unwrap_err();
+    let err = client(&server)
+        .publish(&request(), &NoCheckpoint)
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         PlatformError::permanent(format!(
@@ -605,7 +647,10 @@ async fn publish_check_failure_is_permanent() {
     let PlatformError::Permanent { reason } = err else {
         panic!("{err:?}")
     };
-    assert!(reason.starts_with("the draft failed WeChat's publish check"), "{reason}");
+    assert!(
+        reason.starts_with("the draft failed WeChat's publish check"),
+        "{reason}"
+    );
 }
 
 #[tokio::test]
@@ -637,11 +682,17 @@ async fn a_hung_submit_is_unknown_and_a_hung_draft_is_retried() {
         .respond_with(hang.clone())
         .mount(&server)
         .await;
-    api("/cgi-bin/draft/add").respond_with(hang).mount(&server).await;
+    api("/cgi-bin/draft/add")
+        .respond_with(hang)
+        .mount(&server)
+        .await;
     let c = client_with_timeout(&server.uri(), Duration::from_millis(300));
 
     let err = c
-        .publish(&resumed(json!({ "draft_media_id": "DRAFT0" })), &NoCheckpoint)
+        .publish(
+            &resumed(json!({ "draft_media_id": "DRAFT0" })),
+            &NoCheckpoint,
+        )
         .await
         .unwrap_err();
     let PlatformError::Unknown { reason } = err else {
@@ -650,7 +701,10 @@ async fn a_hung_submit_is_unknown_and_a_hung_draft_is_retried() {
     assert!(!reason.contains("access_token"), "{reason}");
 
     let err = c
-        .publish(&resumed(json!({ "thumb_media_id": "THUMB0" })), &NoCheckpoint)
+        .publish(
+            &resumed(json!({ "thumb_media_id": "THUMB0" })),
+            &NoCheckpoint,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, PlatformError::RetryAt { .. }), "{err:?}");
@@ -725,10 +779,26 @@ async fn settle_publishing_checks_again_shortly() {
 #[tokio::test]
 async fn settle_failures_are_rejections_with_reasons() {
     let cases = [
-        (2, json!([1]), "WeChat's originality check failed for article 1 (publish_status 2)"),
-        (3, json!([]), "WeChat could not publish the article (publish_status 3)"),
-        (4, json!([1, 2]), "WeChat's review rejected the article for articles 1, 2 (publish_status 4)"),
-        (5, json!([]), "the article was deleted after publishing (publish_status 5)"),
+        (
+            2,
+            json!([1]),
+            "WeChat's originality check failed for article 1 (publish_status 2)",
+        ),
+        (
+            3,
+            json!([]),
+            "WeChat could not publish the article (publish_status 3)",
+        ),
+        (
+            4,
+            json!([1, 2]),
+            "WeChat's review rejected the article for articles 1, 2 (publish_status 4)",
+        ),
+        (
+            5,
+            json!([]),
+            "the article was deleted after publishing (publish_status 5)",
+        ),
         (
             6,
             json!([]),
@@ -741,7 +811,12 @@ async fn settle_failures_are_rejections_with_reasons() {
         }))
         .await
         .unwrap();
-        assert_eq!(settled, Settled::Rejected { reason: reason.into() });
+        assert_eq!(
+            settled,
+            Settled::Rejected {
+                reason: reason.into()
+            }
+        );
     }
     let err = settle_with(json!({ "publish_id": "2247000001", "publish_status": 9 }))
         .await
@@ -805,7 +880,9 @@ async fn reconcile_finds_the_published_article_by_title_and_time() {
     let since = Utc::now() - chrono::TimeDelta::minutes(1);
     let t = since.timestamp();
     api("/cgi-bin/freepublish/batchget")
-        .and(body_json(json!({ "offset": 0, "count": 20, "no_content": 0 })))
+        .and(body_json(
+            json!({ "offset": 0, "count": 20, "no_content": 0 }),
+        ))
         .respond_with(ok(json!({
             "total_count": 3, "item_count": 3, "item": [
                 article("ART3", "另一篇", t + 30),
@@ -838,18 +915,26 @@ async fn reconcile_is_undecided_when_the_draft_is_gone_and_no_article_matches() 
         .mount(&server)
         .await;
     let now = Utc::now().timestamp();
-    let page1: Vec<Value> = (0..20).map(|i| article(&format!("A{i}"), "别的", now)).collect();
+    let page1: Vec<Value> = (0..20)
+        .map(|i| article(&format!("A{i}"), "别的", now))
+        .collect();
     // Asked twice: once per reconcile below.
     api("/cgi-bin/freepublish/batchget")
         .and(body_partial_json(json!({ "offset": 0 })))
-        .respond_with(ok(json!({ "total_count": 25, "item_count": 20, "item": page1 })))
+        .respond_with(ok(
+            json!({ "total_count": 25, "item_count": 20, "item": page1 }),
+        ))
         .expect(2)
         .mount(&server)
         .await;
-    let page2: Vec<Value> = (20..25).map(|i| article(&format!("A{i}"), "别的", now)).collect();
+    let page2: Vec<Value> = (20..25)
+        .map(|i| article(&format!("A{i}"), "别的", now))
+        .collect();
     api("/cgi-bin/freepublish/batchget")
         .and(body_partial_json(json!({ "offset": 20 })))
-        .respond_with(ok(json!({ "total_count": 25, "item_count": 5, "item": page2 })))
+        .respond_with(ok(
+            json!({ "total_count": 25, "item_count": 5, "item": page2 }),
+        ))
         .expect(2)
         .mount(&server)
         .await;
@@ -911,7 +996,9 @@ async fn metrics_are_read_per_china_date_from_the_latest_cumulative_entry() {
         "detail_list": [{ "stat_date": "2025-01-11", "read_user": 1 }]
     });
     api("/datacube/getarticletotaldetail")
-        .and(body_json(json!({ "begin_date": "2025-01-11", "end_date": "2025-01-11" })))
+        .and(body_json(
+            json!({ "begin_date": "2025-01-11", "end_date": "2025-01-11" }),
+        ))
         .respond_with(ok(json!({ "list": [item_c], "is_delay": true })))
         .expect(1)
         .mount(&server)
@@ -925,7 +1012,11 @@ async fn metrics_are_read_per_china_date_from_the_latest_cumulative_entry() {
             json!({ "publish_id": "P1", "msg_data_id": "100" }),
         ),
         // Stored without extra: the remote id is the msg_data_id.
-        post("200", Utc.with_ymd_and_hms(2025, 1, 10, 8, 0, 0).unwrap(), Value::Null),
+        post(
+            "200",
+            Utc.with_ymd_and_hms(2025, 1, 10, 8, 0, 0).unwrap(),
+            Value::Null,
+        ),
         // 17:30 UTC is already 11 January in China.
         post(
             "300",
@@ -942,7 +1033,12 @@ async fn metrics_are_read_per_china_date_from_the_latest_cumulative_entry() {
         ),
     ];
     let reports = client(&server).metrics(&posts).await.unwrap();
-    assert_eq!(requests_to(&server, "/datacube/getarticletotaldetail").await.len(), 2);
+    assert_eq!(
+        requests_to(&server, "/datacube/getarticletotaldetail")
+            .await
+            .len(),
+        2
+    );
     assert_eq!(reports.len(), 3);
 
     let a = &reports[0];
@@ -964,7 +1060,10 @@ async fn metrics_are_read_per_china_date_from_the_latest_cumulative_entry() {
     assert!(a.raw.get("is_delay").is_none());
 
     assert_eq!(reports[1].remote_id, "200");
-    assert_eq!(reports[1].metrics.saves, Some(Figure::new(2, "collection_user")));
+    assert_eq!(
+        reports[1].metrics.saves,
+        Some(Figure::new(2, "collection_user"))
+    );
 
     let c = &reports[2];
     assert_eq!(c.remote_id, "300");
