@@ -13,16 +13,8 @@ pub struct WechatClient {
 }
 
 impl WechatClient {
-    pub fn new(
-        http: reqwest::Client,
-        endpoints: Endpoints,
-        credentials: Arc<dyn CredentialStore>,
-    ) -> Self {
-        WechatClient {
-            http,
-            endpoints,
-            credentials,
-        }
+    pub fn new(http: reqwest::Client, endpoints: Endpoints, credentials: Arc<dyn CredentialStore>) -> Self {
+        WechatClient { http, endpoints, credentials }
     }
 }
 
@@ -34,18 +26,10 @@ impl PlatformClient for WechatClient {
     fn validate(&self, _request: &PublishRequest) -> Vec<Issue> {
         Vec::new()
     }
-    async fn publish(
-        &self,
-        _request: &PublishRequest,
-        _checkpoint: &dyn Checkpoint,
-    ) -> Result<Published, PlatformError> {
+    async fn publish(&self, _request: &PublishRequest, _checkpoint: &dyn Checkpoint) -> Result<Published, PlatformError> {
         Err(PlatformError::permanent("not written yet"))
     }
-    async fn reconcile(
-        &self,
-        _request: &PublishRequest,
-        _since: DateTime<Utc>,
-    ) -> Result<Reconciled, PlatformError> {
+    async fn reconcile(&self, _request: &PublishRequest, _since: DateTime<Utc>) -> Result<Reconciled, PlatformError> {
         Err(PlatformError::permanent("not written yet"))
     }
     async fn metrics(&self, _posts: &[RemotePost]) -> Result<Vec<MetricsReport>, PlatformError> {
