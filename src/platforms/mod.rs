@@ -15,6 +15,7 @@
 
 pub mod facebook;
 pub mod http;
+pub mod oauth;
 pub mod wechat;
 pub mod x;
 
