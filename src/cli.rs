@@ -27,6 +27,18 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Serve the platform emulator alone: imitations of the WeChat,
+    /// Facebook and X APIs on loopback, for demos, tests and benchmarks.
+    Emulator {
+        #[arg(long, default_value = "127.0.0.1:3900")]
+        addr: std::net::SocketAddr,
+        /// Emulated seconds per real second for how metrics grow.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Keep the emulator's posts, tokens and ledger in this JSON file.
+        #[arg(long)]
+        state_file: Option<std::path::PathBuf>,
+    },
     /// Administration for scripts.
     Admin {
         #[command(subcommand)]
@@ -53,6 +65,9 @@ enum AdminCommand {
         #[arg(long, default_value = "cli")]
         name: String,
     },
+    /// Re-encrypt every channel's stored tokens under a new secret key.
+    /// Stop Tongbu first; start it again afterwards.
+    RotateKey,
 }
 
 pub async fn main() -> ExitCode {
@@ -89,6 +104,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Emulator {
+            addr,
+            speed,
+            state_file,
+        } => {
+            let emulator = crate::emulator::Emulator::new(crate::emulator::EmulatorOptions {
+                speed,
+                state_file,
+                ..Default::default()
+            })?;
+            let running = emulator.serve(addr).await?;
+            println!("Platform emulator listening on {}", running.base_url);
+            shutdown_signal().await;
+            running.shutdown().await;
+            Ok(())
+        }
         Command::Admin { command } => {
             let state = router::build_state(config, Arc::new(SystemClock)).await?;
             admin(&state, command).await
@@ -99,7 +130,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(config = ?config, "starting");
     let addr = config.addr;
-    let state = router::build_state(config, Arc::new(SystemClock)).await?;
+    let mut state = router::build_state(config, Arc::new(SystemClock)).await?;
+    // Held for the life of the server: dropping it stops the emulator.
+    let _emulator = if state.config.emulator {
+        Some(crate::server::attach_emulator(&mut state).await?)
+    } else {
+        None
+    };
     crate::server::auth::password::warm_up().await;
     spawn_housekeeping(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
@@ -178,6 +215,7 @@ async fn admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        AdminCommand::RotateKey => rotate_key(state).await,
         AdminCommand::CreateToken { email, name } => {
             let email = crate::domain::parse_email(&email).map_err(explain)?;
             let user = state
@@ -192,6 +230,35 @@ async fn admin(state: &AppState, command: AdminCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The new key is written to the data folder before any row uses it; the
+/// rows move in one transaction; then the new key file replaces the old
+/// (kept as `master.key.previous`). Interrupted anywhere, running it again
+/// finishes the job. With a configured key (`TONGBU_SECRET_KEY`), the new
+/// key is left in `master.key.next` for the operator to configure.
+async fn rotate_key(state: &AppState) -> anyhow::Result<()> {
+    use crate::server::secrets;
+    let dir = &state.config.data_dir;
+    let new = secrets::next_key(dir)?;
+    let n = crate::server::channels::credentials::reseal_all(
+        state.store.as_ref(),
+        &state.master_key,
+        &new,
+    )
+    .await?;
+    let id = crate::server::crypto::key_id(&new);
+    if state.config.secret_key.is_some() {
+        println!(
+            "re-encrypted {n} channel(s) under key {id}. Set TONGBU_SECRET_KEY to the contents of {} \
+             and restart Tongbu.",
+            dir.join(secrets::NEXT_KEY_FILE).display()
+        );
+    } else {
+        secrets::promote_next_key(dir)?;
+        println!("re-encrypted {n} channel(s) under key {id}; restart Tongbu to use it.");
+    }
+    Ok(())
 }
 
 fn explain(e: AppError) -> anyhow::Error {

@@ -63,4 +63,100 @@ on_both_backends! {
         // And the password from standard input signs in.
         app.login("ann@example.com", "a long passphrase").await;
     };
+
+    rotating_the_key_reencrypts_every_channel_and_they_keep_working => |b| async move {
+        use tongbu::domain::content::Platform;
+        use tongbu::server::channels::connect::connect_demo;
+        let mut app = common::TestApp::spawn_configured(common::TestDb::new(b).await, |c| c.emulator = true).await;
+        let (c, ws) = app.setup_owner("owner@example.com").await;
+        let owner = app.state.store.user_by_email("owner@example.com").await.unwrap().unwrap();
+        let wsid = tongbu::domain::WorkspaceId(ws);
+        let mut ids = Vec::new();
+        for platform in [Platform::Wechat, Platform::Facebook, Platform::X] {
+            let ch = tongbu::server::channels::create_channel(&app.state, &owner, wsid, platform, platform.as_str(), "UTC", "", true).await.unwrap();
+            connect_demo(&app.state, &owner, wsid, ch.id, platform).await.unwrap();
+            ids.push(ch.id);
+        }
+        let data = app.db.dir.path().to_owned();
+        let old_key = std::fs::read_to_string(data.join("master.key")).unwrap();
+        let before = app.state.store.all_credentials().await.unwrap();
+
+        let out = tongbu(&app.db, &["admin", "rotate-key"], None);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("re-encrypted 3 channel(s)"));
+        let new_key = std::fs::read_to_string(data.join("master.key")).unwrap();
+        assert_ne!(new_key, old_key);
+        assert_eq!(std::fs::read_to_string(data.join("master.key.previous")).unwrap(), old_key);
+        assert!(!data.join("master.key.next").exists());
+        let after = app.state.store.all_credentials().await.unwrap();
+        for (b4, now) in before.iter().zip(&after) {
+            let (old_id, new_id) = (b4.credentials.as_deref().unwrap().split('.').nth(1), now.credentials.as_deref().unwrap().split('.').nth(1));
+            assert_ne!(old_id, new_id, "channel {} moved to the new key", now.id);
+        }
+        // The process still holding the old key refuses to guess: the
+        // channel is not flagged for reconnecting.
+        app.state.clients.forget(ids[0]);
+        let r = c.post(app.url(&format!("/api/v1/channels/{}/check?workspace={ws}", ids[0]))).send().await.unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+        let row = app.state.store.channel(wsid, ids[0]).await.unwrap().unwrap();
+        assert_eq!(row.auth_status, "connected");
+
+        // Restarted with the new key (and the same emulator state), every
+        // channel works.
+        if let Some(e) = app.emulator.take() {
+            e.shutdown().await;
+        }
+        let data_dir = data.clone();
+        let app2 = common::TestApp::spawn_configured(app.db.alias(), move |c| {
+            c.emulator = true;
+            c.data_dir = data_dir;
+        })
+        .await;
+        let c2 = app2.login("owner@example.com", common::PASSWORD).await;
+        for id in &ids {
+            let r = c2.post(app2.url(&format!("/api/v1/channels/{id}/check?workspace={ws}"))).send().await.unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::OK, "channel {id}: {}", r.text().await.unwrap_or_default());
+        }
+        // Rotating again moves every channel to yet another key.
+        let out = tongbu(&app.db, &["admin", "rotate-key"], None);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("re-encrypted 3 channel(s)"));
+        assert_ne!(std::fs::read_to_string(data.join("master.key")).unwrap(), new_key);
+    };
+}
+
+#[tokio::test]
+async fn the_emulator_runs_alone_and_serves_its_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tongbu"))
+        .args([
+            "emulator",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--state-file",
+        ])
+        .arg(dir.path().join("emu.json"))
+        .env("TONGBU_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("run tongbu emulator");
+    let url = format!("http://127.0.0.1:{port}/_emulator/ledger");
+    let mut ledger = None;
+    for _ in 0..100 {
+        if let Ok(r) = reqwest::get(&url).await {
+            ledger = Some(r.json::<serde_json::Value>().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        ledger.expect("the emulator answered"),
+        serde_json::json!([])
+    );
 }

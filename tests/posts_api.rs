@@ -391,7 +391,9 @@ on_both_backends! {
         assert_eq!(x["name"], "Acme on X", "names are trimmed");
         assert_eq!(x["time_zone"], "Asia/Shanghai");
         assert_eq!(x["slots"], "mon-fri 09:00, 18:00");
-        assert_eq!(x["emulated"], true);
+        // Real endpoints unless the emulator is asked for (and running).
+        assert_eq!(x["emulated"], false);
+        assert_eq!(x["connection"]["status"], "not_connected");
         // Admins configure too; the workspace may be named explicitly.
         let masto = ok(
             w.post(&admin, &format!("/channels?workspace={}", w.ws), json!({"platform": "mastodon", "name": "Fediverse", "time_zone": "Europe/Berlin"})).await,
@@ -1334,6 +1336,9 @@ const EXPECTED_ROUTES: &[(&str, &str)] = &[
     ("GET", "/channels"),
     ("POST", "/channels"),
     ("PATCH", "/channels/{id}"),
+    ("POST", "/channels/{id}/check"),
+    ("POST", "/channels/{id}/connect/wechat"),
+    ("PUT", "/channels/{id}/egress"),
     ("GET", "/posts"),
     ("POST", "/posts"),
     ("GET", "/posts/{id}"),

@@ -9,8 +9,8 @@ use tongbu::domain::post::{NotificationKind, PostFilter};
 use tongbu::domain::workflow::ApprovalChange;
 use tongbu::domain::{Role, UserId, WorkspaceId};
 use tongbu::store::{
-    conflict, NewAudit, NewChannel, NewInvitation, NewUser, PostHead, PostWrite, PostWritten,
-    Store, StoreError,
+    conflict, Connection, Egress, Health, NewAudit, NewChannel, NewInvitation, NewUser, PostHead,
+    PostWrite, PostWritten, Store, StoreError,
 };
 
 fn new_user(email: &str) -> NewUser {
@@ -37,6 +37,8 @@ async fn x_channel(store: &Arc<dyn Store>, ws: WorkspaceId, actor: UserId, name:
                 time_zone: "UTC".into(),
                 slots: String::new(),
                 emulated: true,
+                api_base: None,
+                auth_base: None,
             },
             actor,
             Utc::now(),
@@ -482,6 +484,121 @@ on_both_backends! {
             .await
             .unwrap();
         assert_eq!(store.audit_log(ws, 100).await.unwrap().len(), before.len() + 1);
+    };
+
+    a_connection_is_stored_sealed_and_versioned => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let id = x_channel(&store, ws.id(), owner.id(), "@acme").await;
+        let fresh_row = store.channel(ws.id(), id).await.unwrap().unwrap();
+        assert_eq!(fresh_row.auth_status, "not_connected");
+        let row = store
+            .connect_channel(ws.id(), id, Connection {
+                account_id: "42".into(),
+                account_name: "Acme".into(),
+                credentials: "v1.k.sealed-one".into(),
+                token_expires_at: Some(now + Duration::hours(2)),
+            }, owner.id(), now)
+            .await
+            .unwrap();
+        assert_eq!((row.auth_status.as_str(), row.account_name.as_deref()), ("connected", Some("Acme")));
+        let sealed = store.channel_credentials(ws.id(), id).await.unwrap().unwrap();
+        assert_eq!(sealed.credentials.as_deref(), Some("v1.k.sealed-one"));
+        // Two rotations from the same version: only the first lands.
+        let v = sealed.credentials_version;
+        let next = store.rotate_credentials(ws.id(), id, v, "v1.k.sealed-two", None).await.unwrap();
+        assert_eq!(next, v + 1);
+        let err = store.rotate_credentials(ws.id(), id, v, "v1.k.sealed-three", None).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::STALE));
+        let now_sealed = store.channel_credentials(ws.id(), id).await.unwrap().unwrap();
+        assert_eq!(now_sealed.credentials.as_deref(), Some("v1.k.sealed-two"));
+        // Another workspace cannot read or write them.
+        let other = store.create_workspace("Other", owner.id(), now).await.unwrap();
+        assert!(store.channel_credentials(other.id(), id).await.unwrap().is_none());
+        assert!(store.rotate_credentials(other.id(), id, next, "x", None).await.is_err());
+    };
+
+    only_an_auth_failure_asks_for_reconnecting => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let id = x_channel(&store, ws.id(), owner.id(), "@acme").await;
+        store
+            .connect_channel(ws.id(), id, Connection {
+                account_id: "42".into(),
+                account_name: "Acme".into(),
+                credentials: "v1.k.s".into(),
+                token_expires_at: None,
+            }, owner.id(), now)
+            .await
+            .unwrap();
+        store.record_health(ws.id(), id, Health::Failure("timeout"), now).await.unwrap();
+        let row = store.channel(ws.id(), id).await.unwrap().unwrap();
+        assert_eq!((row.auth_status.as_str(), row.last_error.as_deref()), ("connected", Some("timeout")));
+        store.record_health(ws.id(), id, Health::AuthFailure("token revoked"), now).await.unwrap();
+        assert_eq!(store.channel(ws.id(), id).await.unwrap().unwrap().auth_status, "reconnect");
+        store.record_health(ws.id(), id, Health::Success, now + Duration::minutes(1)).await.unwrap();
+        let row = store.channel(ws.id(), id).await.unwrap().unwrap();
+        assert_eq!(row.auth_status, "connected");
+        // PostgreSQL keeps microseconds.
+        let at = now + Duration::minutes(1);
+        assert_eq!(row.last_success_at.map(|t| t.timestamp_micros()), Some(at.timestamp_micros()));
+    };
+
+    resealing_is_all_or_nothing => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let mut ids = Vec::new();
+        for name in ["@a", "@b"] {
+            let id = x_channel(&store, ws.id(), owner.id(), name).await;
+            store
+                .connect_channel(ws.id(), id, Connection {
+                    account_id: name.into(),
+                    account_name: name.into(),
+                    credentials: format!("old-{name}"),
+                    token_expires_at: None,
+                }, owner.id(), now)
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        let all = store.all_credentials().await.unwrap();
+        assert_eq!(all.len(), 2);
+        // One stale version spoils the whole batch.
+        let rows = vec![
+            (all[0].id, all[0].credentials_version, "new-a".to_owned()),
+            (all[1].id, all[1].credentials_version - 1, "new-b".to_owned()),
+        ];
+        assert!(store.reseal_all(&rows).await.is_err());
+        let after = store.all_credentials().await.unwrap();
+        assert_eq!(after[0].credentials.as_deref(), Some("old-@a"));
+        let rows: Vec<_> = after.iter().map(|r| (r.id, r.credentials_version, format!("new-{}", r.id))).collect();
+        store.reseal_all(&rows).await.unwrap();
+        for r in store.all_credentials().await.unwrap() {
+            assert_eq!(r.credentials, Some(format!("new-{}", r.id)));
+        }
+    };
+
+    egress_and_emulator_address_are_per_channel => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let id = x_channel(&store, ws.id(), owner.id(), "@acme").await;
+        let row = store
+            .set_egress(ws.id(), id, Egress {
+                api_base: Some("http://127.0.0.1:9".into()),
+                auth_base: None,
+                proxy: Some("socks5://127.0.0.1:1080".into()),
+            }, owner.id(), now)
+            .await
+            .unwrap();
+        assert_eq!(row.proxy.as_deref(), Some("socks5://127.0.0.1:1080"));
+        store.retarget_emulated("http://127.0.0.1:7777").await.unwrap();
+        let row = store.channel(ws.id(), id).await.unwrap().unwrap();
+        assert_eq!(row.api_base.as_deref(), Some("http://127.0.0.1:7777"));
+        assert_eq!(row.proxy.as_deref(), Some("socks5://127.0.0.1:1080"));
     };
 
     concurrent_writers_never_fail_with_busy => |b| async move {

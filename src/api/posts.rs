@@ -2,10 +2,9 @@
 //! are thin: authenticate, call one use case in `server::posts`, which checks
 //! membership and role. Calls that carry a whole post use JSON.
 
-use crate::domain::content::Platform;
 use crate::domain::post::{
-    AuditView, ChannelView, CommentView, NotificationView, PostFilter, PostInput, PostSummary,
-    PostView, RevisionView,
+    AuditView, CommentView, NotificationView, PostFilter, PostInput, PostSummary, PostView,
+    RevisionView,
 };
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, Policy};
@@ -13,37 +12,6 @@ use crate::domain::{AppError, WorkspaceId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
-
-#[server(prefix = "/rpc", endpoint = "list_channels")]
-pub async fn list_channels(ws: WorkspaceId) -> Result<Vec<ChannelView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::channels(&state, &user, ws).await
-}
-
-#[server(prefix = "/rpc", endpoint = "create_channel")]
-pub async fn create_channel(
-    ws: WorkspaceId,
-    platform: Platform,
-    name: String,
-    time_zone: String,
-    slots: String,
-) -> Result<ChannelView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::create_channel(&state, &user, ws, platform, &name, &time_zone, &slots)
-        .await
-}
-
-#[server(prefix = "/rpc", endpoint = "update_channel")]
-pub async fn update_channel(
-    ws: WorkspaceId,
-    id: i64,
-    name: String,
-    time_zone: String,
-    slots: String,
-) -> Result<ChannelView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::update_channel(&state, &user, ws, id, &name, &time_zone, &slots).await
-}
 
 #[server(prefix = "/rpc", endpoint = "get_policy")]
 pub async fn get_policy(ws: WorkspaceId) -> Result<Policy, AppError> {

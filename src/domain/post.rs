@@ -37,6 +37,53 @@ pub struct ChannelView {
     /// True for channels that talk to the built-in platform emulator.
     pub emulated: bool,
     pub created_at: DateTime<Utc>,
+    /// Whether the channel can publish, and its health. Never carries a
+    /// secret.
+    #[serde(default)]
+    pub connection: Connection,
+}
+
+/// Where a channel stands with its platform account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ConnectionStatus {
+    #[default]
+    NotConnected,
+    Connected,
+    /// The credentials stopped working: a person must reconnect.
+    Reconnect,
+}
+
+impl ConnectionStatus {
+    pub fn parse(s: &str) -> Option<ConnectionStatus> {
+        match s {
+            "not_connected" => Some(ConnectionStatus::NotConnected),
+            "connected" => Some(ConnectionStatus::Connected),
+            "reconnect" => Some(ConnectionStatus::Reconnect),
+            _ => None,
+        }
+    }
+}
+
+/// A channel's account and health, as shown on the Channels page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Connection {
+    pub status: ConnectionStatus,
+    /// The platform's name of the account (page name, @handle, app id).
+    pub account_name: Option<String>,
+    pub account_id: Option<String>,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    /// Custom API base URL, when not the platform's own.
+    pub api_base: Option<String>,
+    pub auth_base: Option<String>,
+    /// Egress proxy, with any password replaced by `***`.
+    pub proxy: Option<String>,
 }
 
 /// An uploaded image or video, referenced by posts.
@@ -628,6 +675,7 @@ mod tests {
             slots: String::new(),
             emulated: true,
             created_at: DateTime::<Utc>::UNIX_EPOCH,
+            connection: Connection::default(),
         }
     }
 

@@ -203,6 +203,19 @@ messages! {
     ErrMediaEmpty => "The file is empty.", "文件为空。", "檔案為空。";
     ErrMediaType => "Only PNG, JPEG, GIF, WebP images and MP4 videos can be attached.", "仅支持 PNG、JPEG、GIF、WebP 图片和 MP4 视频。", "僅支援 PNG、JPEG、GIF、WebP 圖片和 MP4 影片。";
     ErrMediaTooLarge => "The file is too large: images up to 5 MB, GIFs up to 15 MB, videos up to 50 MB.", "文件过大：图片最大 5 MB，GIF 最大 15 MB，视频最大 50 MB。", "檔案過大：圖片最大 5 MB，GIF 最大 15 MB，影片最大 50 MB。";
+    ErrNoEmulator => "The built-in platform emulator is not running on this server (start it with TONGBU_EMULATOR=1).", "此服务器未运行内置平台模拟器（设置 TONGBU_EMULATOR=1 启动）。", "此伺服器未執行內建平台模擬器（設定 TONGBU_EMULATOR=1 啟動）。";
+    ErrBaseUrl => "Enter an http:// or https:// address, or leave it empty for the platform's own.", "请输入 http:// 或 https:// 地址，留空则使用平台自己的地址。", "請輸入 http:// 或 https:// 位址，留空則使用平台自己的位址。";
+    ErrProxy => "The proxy address is not valid: {detail}", "代理地址无效：{detail}", "代理位址無效：{detail}";
+    ErrNotConnected => "This channel is not connected to an account yet.", "此渠道尚未连接账号。", "此渠道尚未連接帳號。";
+    ErrPlatformRefused => "The platform refused: {detail}", "平台拒绝了请求：{detail}", "平台拒絕了請求：{detail}";
+    ErrWrongPlatform => "That does not apply to this channel's platform.", "这不适用于此渠道的平台。", "這不適用於此渠道的平台。";
+    ErrWechatCredentials => "Enter the Official Account's AppID and AppSecret.", "请输入公众号的 AppID 和 AppSecret。", "請輸入公眾號的 AppID 和 AppSecret。";
+    ErrOauthAppMissing => "No app is configured for connecting this platform: set its app id and secret (see the README).", "尚未配置用于连接此平台的应用：请设置应用 ID 和密钥（见 README）。", "尚未設定用於連接此平台的應用：請設定應用 ID 和密鑰（見 README）。";
+    ErrOauthState => "The sign-in with the platform expired or did not start here. Start connecting again.", "平台登录已过期或并非从此处发起，请重新连接。", "平台登入已過期或並非從此處發起，請重新連接。";
+    ErrOauthDenied => "Access was not granted on the platform, so the channel was not connected.", "未在平台上授权，渠道未连接。", "未在平台上授權，渠道未連接。";
+    ErrNoPages => "This account manages no Facebook Page that could be connected.", "此账号没有可连接的 Facebook 主页。", "此帳號沒有可連接的 Facebook 粉絲專頁。";
+    PickPageTitle => "Choose a Facebook Page", "选择 Facebook 主页", "選擇 Facebook 粉絲專頁";
+    PickPageLead => "Which Page should this channel publish to?", "此渠道应发布到哪个主页？", "此渠道應發佈到哪個粉絲專頁？";
     ErrWorkspaceAmbiguous => "You belong to several workspaces. Name one with the workspace query parameter or the Tongbu-Workspace header.", "你属于多个工作区，请用 workspace 查询参数或 Tongbu-Workspace 请求头指定一个。", "你屬於多個工作區，請用 workspace 查詢參數或 Tongbu-Workspace 請求標頭指定一個。";
 
     // Post states
@@ -354,7 +367,7 @@ messages! {
 
     // Channels page
     ChannelAdd => "Add channel", "添加渠道", "新增渠道";
-    ChannelAddIntro => "Until real accounts are connected, channels publish to the built-in platform emulator.", "在连接真实账号之前，渠道会发布到内置的平台模拟器。", "在連接真實帳號之前，渠道會發佈到內建的平台模擬器。";
+    ChannelAddIntro => "Add a channel, then connect it to its account: WeChat with the Official Account's AppID and AppSecret, Facebook and X by signing in there.", "先添加渠道，再连接账号：微信公众号填写 AppID 和 AppSecret，Facebook 和 X 在其网站登录授权。", "先新增渠道，再連接帳號：微信公眾號填寫 AppID 和 AppSecret，Facebook 和 X 在其網站登入授權。";
     ChannelPlatform => "Platform", "平台", "平台";
     ChannelName => "Name", "名称", "名稱";
     ChannelZone => "Audience time zone", "受众时区", "受眾時區";
@@ -374,6 +387,26 @@ messages! {
     ChannelNoSlots => "No posting slots", "未设置发布时段", "未設定發佈時段";
     ChannelEmulatedHint => "Publishes to the built-in platform emulator", "发布到内置的平台模拟器", "發佈到內建的平台模擬器";
     ChannelEdit => "Edit {name}", "编辑 {name}", "編輯 {name}";
+    ChannelAccount => "Account", "账号", "帳號";
+    ChannelConnected => "Connected", "已连接", "已連接";
+    ChannelNotConnected => "Not connected", "未连接", "未連接";
+    ChannelReconnectNeeded => "Reconnect needed", "需要重新连接", "需要重新連接";
+    ChannelConnect => "Connect", "连接", "連接";
+    ChannelReconnect => "Reconnect", "重新连接", "重新連接";
+    ChannelCheck => "Check now", "立即检查", "立即檢查";
+    ChannelEgress => "Network", "网络", "網路";
+    ChannelLastSuccess => "Last worked {when}", "最近成功 {when}", "最近成功 {when}";
+    ChannelLastError => "Last error {when}: {error}", "最近错误 {when}：{error}", "最近錯誤 {when}：{error}";
+    ChannelTokenExpires => "Token renews automatically; current one valid until {when}", "令牌自动续期，当前令牌有效期至 {when}", "權杖自動續期，目前權杖有效期至 {when}";
+    ChannelConnectedBanner => "The channel is connected.", "渠道已连接。", "渠道已連接。";
+    ChannelUseEmulator => "Use the built-in platform emulator (no account needed)", "使用内置平台模拟器（无需账号）", "使用內建平台模擬器（無需帳號）";
+    WechatAppId => "AppID", "AppID", "AppID";
+    WechatAppSecret => "AppSecret", "AppSecret", "AppSecret";
+    WechatConnectHint => "Find both under Settings and Development → Basic Configuration in the Official Account platform. WeChat only answers servers whose public IP address is on the account's IP whitelist there: add this server's outgoing IP first.", "两者都在公众号平台「设置与开发 → 基本配置」中。微信只响应公网 IP 在该账号 IP 白名单中的服务器：请先添加本服务器的出口 IP。", "兩者都在公眾號平台「設定與開發 → 基本配置」中。微信只回應公網 IP 在該帳號 IP 白名單中的伺服器：請先新增本伺服器的出口 IP。";
+    EgressApiBase => "API address (empty: the platform's own)", "API 地址（留空则使用平台自身地址）", "API 位址（留空則使用平台自身位址）";
+    EgressAuthBase => "Sign-in address (empty: same as the API)", "登录地址（留空则与 API 相同）", "登入位址（留空則與 API 相同）";
+    EgressProxy => "Proxy (http://, https:// or socks5://; empty: direct)", "代理（http://、https:// 或 socks5://；留空则直连）", "代理（http://、https:// 或 socks5://；留空則直連）";
+    EgressHint => "A server inside mainland China reaches Facebook and X through a proxy, while WeChat goes direct.", "位于中国大陆的服务器可通过代理访问 Facebook 和 X，微信则直连。", "位於中國大陸的伺服器可透過代理存取 Facebook 和 X，微信則直連。";
     NotificationsUnread => "{n} unread", "{n} 条未读", "{n} 則未讀";
     NotificationsSomeone => "Someone", "有人", "有人";
     PolicyIntro => "Decide who must sign off before a post is scheduled.", "设置帖子排期前需要谁来审批。", "設定貼文排程前需要誰來審批。";

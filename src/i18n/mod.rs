@@ -113,8 +113,10 @@ pub fn error_text(locale: Locale, err: &crate::domain::AppError) -> String {
         E::Unauthenticated => t(locale, Msg::ErrUnauthenticated).to_owned(),
         E::Forbidden => t(locale, Msg::ErrForbidden).to_owned(),
         E::NotFound => t(locale, Msg::ErrNotFound).to_owned(),
+        // A message with a `{detail}` slot carries the specifics (a
+        // platform's own reason, say) in `message`.
         E::Invalid { key, message, .. } | E::Conflict { key, message } => Msg::from_key(key)
-            .map(|m| t(locale, m).to_owned())
+            .map(|m| tf(locale, m, &[("detail", message)]))
             .unwrap_or_else(|| message.clone()),
         E::BadCredentials => t(locale, Msg::ErrBadCredentials).to_owned(),
         E::Throttled { retry_after_secs } => {

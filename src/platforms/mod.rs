@@ -111,10 +111,16 @@ impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Credentials::Wechat { app_id, .. } => {
-                write!(f, "Credentials::Wechat {{ app_id: {app_id:?}, .. [redacted] }}")
+                write!(
+                    f,
+                    "Credentials::Wechat {{ app_id: {app_id:?}, .. [redacted] }}"
+                )
             }
             Credentials::Facebook { page_id, .. } => {
-                write!(f, "Credentials::Facebook {{ page_id: {page_id:?}, .. [redacted] }}")
+                write!(
+                    f,
+                    "Credentials::Facebook {{ page_id: {page_id:?}, .. [redacted] }}"
+                )
             }
             Credentials::X {
                 user_id,
@@ -268,9 +274,13 @@ pub struct Published {
 pub enum Settled {
     Done(Published),
     /// Still processing; look again at about this time.
-    Pending { check_at: DateTime<Utc> },
+    Pending {
+        check_at: DateTime<Utc>,
+    },
     /// The platform accepted, then rejected it (review, originality check).
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
 }
 
 /// The answer to "did this attempt create a post?".
@@ -280,7 +290,9 @@ pub enum Reconciled {
     /// Proven absent: publishing again cannot duplicate.
     Absent,
     /// The platform cannot tell yet (or at all): a person decides.
-    Undecided { reason: String },
+    Undecided {
+        reason: String,
+    },
 }
 
 /// A published post whose figures are wanted.
@@ -323,7 +335,10 @@ pub enum PlatformError {
     Reauthorize { reason: String },
     /// A daily or plan quota is used up until `until`.
     #[error("quota used up until {until}: {reason}")]
-    QuotaExhausted { until: DateTime<Utc>, reason: String },
+    QuotaExhausted {
+        until: DateTime<Utc>,
+        reason: String,
+    },
     /// The platform refused the content or the request for good.
     #[error("rejected: {reason}")]
     Permanent { reason: String },
@@ -414,7 +429,11 @@ pub fn client_for(
 ) -> Result<Arc<dyn PlatformClient>, PlatformError> {
     let http = http::build(endpoints)?;
     Ok(match platform {
-        Platform::Wechat => Arc::new(wechat::WechatClient::new(http, endpoints.clone(), credentials)),
+        Platform::Wechat => Arc::new(wechat::WechatClient::new(
+            http,
+            endpoints.clone(),
+            credentials,
+        )),
         Platform::Facebook => Arc::new(facebook::FacebookClient::new(
             http,
             endpoints.clone(),

@@ -621,7 +621,12 @@ impl PlatformClient for WechatClient {
         since: DateTime<Utc>,
     ) -> Result<Reconciled, PlatformError> {
         let progress = Progress::from_resume(request.resume.as_ref());
-        if let Some(draft) = &progress.draft_media_id {
+        // Submitting needs the draft's id, and `publish` records that id
+        // before it submits: without one, no submit was ever sent.
+        let Some(draft) = &progress.draft_media_id else {
+            return Ok(Reconciled::Absent);
+        };
+        {
             let api = Api::post(
                 "/cgi-bin/draft/get",
                 json!({ "media_id": draft }),
@@ -648,14 +653,11 @@ impl PlatformClient for WechatClient {
         if let Some(found) = self.find_published(title, since - RECONCILE_SLACK).await? {
             return Ok(Reconciled::Found(found));
         }
-        let why = if progress.draft_media_id.is_some() {
-            "the draft was consumed by a publish, but no article with this title appears among \
-             the account's newest published articles yet"
-        } else {
-            "no draft id was recorded, and no article with this title appears among the \
-             account's newest published articles"
-        };
-        Ok(Reconciled::Undecided { reason: why.into() })
+        Ok(Reconciled::Undecided {
+            reason: "the draft was consumed by a publish, but no article with this title appears \
+                     among the account's newest published articles yet"
+                .into(),
+        })
     }
 
     async fn metrics(&self, posts: &[RemotePost]) -> Result<Vec<MetricsReport>, PlatformError> {

@@ -62,7 +62,7 @@ pub async fn setup(
     .await;
     tracing::info!(user = user.id, workspace = ws.id, "first owner created");
     if state.config.demo {
-        super::posts::add_demo_channels(state, &user, ws.id()).await?;
+        super::channels::add_demo_channels(state, &user, ws.id()).await?;
     }
     Ok((user, ws))
 }

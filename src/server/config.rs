@@ -32,6 +32,17 @@ pub struct Config {
     /// First-run setup gives the first workspace emulated WeChat, Facebook
     /// and X channels, so a new user can try everything without accounts.
     pub demo: bool,
+    /// Run the built-in platform emulator inside `serve` (default: with the demo).
+    pub emulator: bool,
+    /// Where that emulator listens; port 0 picks a free one.
+    pub emulator_addr: SocketAddr,
+    /// How fast the emulator's metrics age (emulated seconds per second).
+    pub emulator_speed: f64,
+    /// OAuth apps for connecting real accounts.
+    pub x_client_id: Option<String>,
+    pub x_client_secret: Option<String>,
+    pub facebook_app_id: Option<String>,
+    pub facebook_app_secret: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,6 +60,20 @@ impl std::fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
+            .field("demo", &self.demo)
+            .field("emulator", &self.emulator)
+            .field("emulator_addr", &self.emulator_addr)
+            .field("emulator_speed", &self.emulator_speed)
+            .field("x_client_id", &self.x_client_id)
+            .field(
+                "x_client_secret",
+                &self.x_client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .field("facebook_app_id", &self.facebook_app_id)
+            .field(
+                "facebook_app_secret",
+                &self.facebook_app_secret.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -77,6 +102,12 @@ struct FileConfig {
     trust_forwarded_for: Option<bool>,
     session_idle_minutes: Option<i64>,
     session_absolute_hours: Option<i64>,
+    emulator: Option<bool>,
+    emulator_addr: Option<String>,
+    x_client_id: Option<String>,
+    x_client_secret: Option<String>,
+    facebook_app_id: Option<String>,
+    facebook_app_secret: Option<String>,
 }
 
 impl Config {
@@ -130,6 +161,7 @@ impl Config {
                 })
                 .transpose()
         };
+        let demo = bool_env("TONGBU_DEMO").or(file.demo).unwrap_or(false);
         let cfg = Config {
             database_url,
             addr,
@@ -148,7 +180,32 @@ impl Config {
             session_absolute_hours: int_env("TONGBU_SESSION_ABSOLUTE_HOURS")?
                 .or(file.session_absolute_hours)
                 .unwrap_or(7 * 24),
-            demo: bool_env("TONGBU_DEMO").or(file.demo).unwrap_or(false),
+            demo,
+            emulator: bool_env("TONGBU_EMULATOR")
+                .or(file.emulator)
+                .unwrap_or(demo),
+            emulator_addr: {
+                let text = env("TONGBU_EMULATOR_ADDR")
+                    .or(file.emulator_addr)
+                    .unwrap_or_else(|| "127.0.0.1:0".to_owned());
+                text.parse().with_context(|| {
+                    format!("TONGBU_EMULATOR_ADDR {text:?} is not an address like 127.0.0.1:3900")
+                })?
+            },
+            emulator_speed: match env("TONGBU_EMULATOR_SPEED") {
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| *s > 0.0)
+                    .with_context(|| {
+                        format!("TONGBU_EMULATOR_SPEED {v:?} must be a positive number")
+                    })?,
+                None => 60.0,
+            },
+            x_client_id: env("TONGBU_X_CLIENT_ID").or(file.x_client_id),
+            x_client_secret: env("TONGBU_X_CLIENT_SECRET").or(file.x_client_secret),
+            facebook_app_id: env("TONGBU_FACEBOOK_APP_ID").or(file.facebook_app_id),
+            facebook_app_secret: env("TONGBU_FACEBOOK_APP_SECRET").or(file.facebook_app_secret),
         };
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
             anyhow::bail!("session timeouts must be positive");
@@ -173,6 +230,13 @@ impl Config {
             session_idle_minutes: 8 * 60,
             session_absolute_hours: 7 * 24,
             demo: false,
+            emulator: false,
+            emulator_addr: "127.0.0.1:0".parse().expect("literal address"),
+            emulator_speed: 60.0,
+            x_client_id: None,
+            x_client_secret: None,
+            facebook_app_id: None,
+            facebook_app_secret: None,
         }
     }
 

@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod channels;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod error;
 pub mod health;
 pub mod media;
@@ -34,4 +36,30 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await?;
     Ok(())
+}
+
+/// Starts the built-in platform emulator beside the app and points the
+/// emulated channels at it. Its state lives in the data folder so demo
+/// channels keep working across restarts; its metrics age at the configured
+/// speed (an hour per minute by default) so a new user sees reach grow
+/// while they watch. Dropping the returned handle stops it.
+pub async fn attach_emulator(
+    state: &mut AppState,
+) -> anyhow::Result<crate::emulator::RunningEmulator> {
+    let config = &state.config;
+    let emulator = crate::emulator::Emulator::new(crate::emulator::EmulatorOptions {
+        speed: config.emulator_speed,
+        state_file: Some(config.data_dir.join("emulator.json")),
+        ..Default::default()
+    })?;
+    let running = emulator.serve(config.emulator_addr).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot start the platform emulator on {}: {e} (set TONGBU_EMULATOR_ADDR)",
+            config.emulator_addr
+        )
+    })?;
+    tracing::info!(url = %running.base_url, "platform emulator running");
+    state.emulator_url = Some(running.base_url.clone());
+    state.store.retarget_emulated(&running.base_url).await?;
+    Ok(running)
 }

@@ -23,8 +23,7 @@ use crate::domain::workflow::{
 use crate::domain::{AppError, Role, UserId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::store::{
-    conflict, AuditRow, ChannelRow, PostHead, PostRecord, PostWrite, PostWritten, StoreError,
-    UserRow,
+    conflict, AuditRow, PostHead, PostRecord, PostWrite, PostWritten, StoreError, UserRow,
 };
 use chrono::{DateTime, Duration, Utc};
 
@@ -103,149 +102,17 @@ pub fn schedule_error(e: &ScheduleError) -> AppError {
 // ---------------------------------------------------------------------------
 
 /// Channels and policy are configured by admins and owners only.
-async fn require_admin(state: &AppState, actor: &UserRow, ws: WorkspaceId) -> Result<(), AppError> {
+pub(super) async fn require_admin(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+) -> Result<(), AppError> {
     let (_, role) = membership(state, actor, ws).await?;
     if role.can_configure() {
         Ok(())
     } else {
         Err(AppError::Forbidden)
     }
-}
-
-pub fn channel_view(row: &ChannelRow) -> Result<ChannelView, AppError> {
-    Ok(ChannelView {
-        id: row.id,
-        platform: Platform::parse(&row.platform)
-            .ok_or_else(|| internal(format!("unknown platform {:?}", row.platform)))?,
-        name: row.name.clone(),
-        time_zone: row.time_zone.clone(),
-        slots: row.slots.clone(),
-        emulated: row.emulated,
-        created_at: row.created_at,
-    })
-}
-
-pub async fn channels(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<Vec<ChannelView>, AppError> {
-    membership(state, actor, ws).await?;
-    state
-        .store
-        .channels(ws)
-        .await?
-        .iter()
-        .map(channel_view)
-        .collect()
-}
-
-fn parse_channel_fields(
-    name: &str,
-    zone: &str,
-    slots: &str,
-) -> Result<(String, String, String), AppError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        return Err(AppError::invalid(Some("name"), Msg::ErrChannelName));
-    }
-    let zone = zone.trim();
-    schedule::parse_zone(zone).map_err(|e| match schedule_error(&e) {
-        // The channel's field, not a post's schedule.
-        AppError::Invalid { key, message, .. } => AppError::Invalid {
-            field: Some("time_zone".into()),
-            key,
-            message,
-        },
-        other => other,
-    })?;
-    let slots = slots.trim();
-    if !slots.is_empty() {
-        schedule::parse_slots(slots).map_err(|e| schedule_error(&e))?;
-    }
-    Ok((name.to_owned(), zone.to_owned(), slots.to_owned()))
-}
-
-/// Adds a channel of `platform` that talks to the built-in emulator (the
-/// platform clients replace this with real connections).
-pub async fn create_channel(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    platform: Platform,
-    name: &str,
-    zone: &str,
-    slots: &str,
-) -> Result<ChannelView, AppError> {
-    require_admin(state, actor, ws).await?;
-    let (name, zone, slots) = parse_channel_fields(name, zone, slots)?;
-    let row = state
-        .store
-        .create_channel(
-            ws,
-            crate::store::NewChannel {
-                platform: platform.as_str(),
-                name,
-                time_zone: zone,
-                slots,
-                emulated: true,
-            },
-            actor.id(),
-            state.now(),
-        )
-        .await?;
-    channel_view(&row)
-}
-
-pub async fn update_channel(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-    name: &str,
-    zone: &str,
-    slots: &str,
-) -> Result<ChannelView, AppError> {
-    require_admin(state, actor, ws).await?;
-    let (name, zone, slots) = parse_channel_fields(name, zone, slots)?;
-    let row = state
-        .store
-        .update_channel(ws, id, &name, &zone, &slots, actor.id(), state.now())
-        .await?;
-    channel_view(&row)
-}
-
-/// The demo's channels: the three platforms of the product's promise, each
-/// with its audience's zone and typical posting slots.
-pub async fn add_demo_channels(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<(), AppError> {
-    let demo = [
-        (
-            Platform::Wechat,
-            "Harbour Tea 公众号",
-            "Asia/Shanghai",
-            "Mon-Fri 08:00, 20:00",
-        ),
-        (
-            Platform::Facebook,
-            "Harbour Tea US",
-            "America/New_York",
-            "Mon-Fri 09:00, 18:00",
-        ),
-        (
-            Platform::X,
-            "@harbourtea",
-            "America/Los_Angeles",
-            "Mon-Sun 09:00, 12:00, 17:00",
-        ),
-    ];
-    for (platform, name, zone, slots) in demo {
-        create_channel(state, actor, ws, platform, name, zone, slots).await?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -778,7 +645,7 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let input = normalize_input(state, ws, input).await?;
-    let channels = channels(state, actor, ws).await?;
+    let channels = super::channels::channels(state, actor, ws).await?;
     // Unknown channels are refused by the store (tenant-scoped), and
     // "as soon as approved" has no due time until then (see `schedule::plan`).
     let targets = match &input.schedule {
@@ -955,7 +822,7 @@ async fn write_change(
     let transition =
         workflow::apply(from, &action, &member, &facts, &policy).map_err(workflow_error)?;
 
-    let channels = channels(state, actor, ws).await?;
+    let channels = super::channels::channels(state, actor, ws).await?;
     let entering_workflow = !matches!(
         transition.to,
         PostState::Draft | PostState::ChangesRequested | PostState::Cancelled

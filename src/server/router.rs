@@ -6,13 +6,13 @@ use super::auth::{csrf, session};
 use super::config::Config;
 use super::request::{self, RequestCtx};
 use super::state::AppState;
-use super::{clock::Clock, health, rest, secrets};
+use super::{channels, clock::Clock, health, rest, secrets};
 use crate::app::{shell, App};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -38,6 +38,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         clock,
         master_key,
         leptos,
+        emulator_url: None,
+        clients: Default::default(),
     })
 }
 
@@ -48,6 +50,12 @@ pub fn build(state: AppState) -> Router {
     let options = state.leptos.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/oauth/{platform}/start", get(channels::connect::start))
+        .route(
+            "/oauth/{platform}/callback",
+            get(channels::connect::callback),
+        )
+        .route("/oauth/facebook/pick", post(channels::connect::pick_page))
         .nest("/api/v1", rest::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

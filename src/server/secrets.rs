@@ -68,6 +68,38 @@ pub fn load_or_create(configured: Option<&str>, data_dir: &Path) -> anyhow::Resu
     Ok(key)
 }
 
+/// Where a rotation writes the next key before re-encrypting with it.
+pub const NEXT_KEY_FILE: &str = "master.key.next";
+/// Where the key before the last rotation is kept, for recovery.
+pub const PREVIOUS_KEY_FILE: &str = "master.key.previous";
+
+/// The key a rotation moves to: the one an interrupted rotation already
+/// wrote, else a new one written now (before any row is re-encrypted with
+/// it, so no row can end up under a key that exists nowhere).
+pub fn next_key(data_dir: &Path) -> anyhow::Result<MasterKey> {
+    let path = data_dir.join(NEXT_KEY_FILE);
+    if path.exists() {
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        return MasterKey::parse(&text).with_context(|| format!("the key in {}", path.display()));
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let key = MasterKey::generate();
+    write_private(&path, &key.encode())?;
+    Ok(key)
+}
+
+/// After the database moved to the next key: it becomes the key file, the
+/// old one is kept as `master.key.previous`.
+pub fn promote_next_key(data_dir: &Path) -> anyhow::Result<()> {
+    let current = data_dir.join(KEY_FILE);
+    if current.exists() {
+        std::fs::rename(&current, data_dir.join(PREVIOUS_KEY_FILE))?;
+    }
+    std::fs::rename(data_dir.join(NEXT_KEY_FILE), &current)?;
+    Ok(())
+}
+
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();

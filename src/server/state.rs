@@ -15,6 +15,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub master_key: MasterKey,
     pub leptos: LeptosOptions,
+    /// Base URL of the built-in platform emulator, when this process runs one.
+    pub emulator_url: Option<String>,
+    /// Platform clients of the channels, built on first use.
+    pub clients: Arc<super::channels::credentials::ClientCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -10,6 +10,8 @@
 //! - multi-statement writes run in one short transaction (`BEGIN IMMEDIATE`
 //!   on SQLite, so concurrent writers queue instead of failing with BUSY).
 
+mod channels;
+mod channels_sql;
 mod postgres;
 mod posts;
 mod posts_sql;
@@ -18,6 +20,7 @@ pub mod session_store;
 mod sql;
 mod sqlite;
 
+pub use channels::*;
 pub use postgres::PostgresStore;
 pub use posts::*;
 pub use rows::*;
@@ -65,7 +68,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ContentStore + Send + Sync + 'static {
+pub trait Store: ContentStore + ChannelStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// Round trip to the database, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;

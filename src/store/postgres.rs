@@ -1,6 +1,7 @@
 //! PostgreSQL, for running several Tongbu processes against one database.
 //! Row locks (`FOR UPDATE`) serialise the few invariants that span rows.
 
+use super::channels_sql::impl_channel_store;
 use super::posts::*;
 use super::posts_sql::impl_content_store;
 use super::rows::*;
@@ -41,6 +42,12 @@ impl_store!(
 );
 
 impl_content_store!(
+    store = PostgresStore,
+    db = sqlx::Postgres,
+    begin_write = "BEGIN",
+);
+
+impl_channel_store!(
     store = PostgresStore,
     db = sqlx::Postgres,
     begin_write = "BEGIN",

@@ -26,7 +26,24 @@ pub struct ChannelRow {
     pub slots: String,
     pub emulated: bool,
     pub created_at: DateTime<Utc>,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub api_base: Option<String>,
+    pub auth_base: Option<String>,
+    pub proxy: Option<String>,
+    pub auth_status: String,
+    pub token_expires_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
 }
+
+/// The non-secret columns of a channel, in [`ChannelRow`]'s order. The
+/// credentials are read only through `ChannelStore::channel_credentials`.
+pub const CHANNEL_COLUMNS: &str = "id, workspace_id, platform, name, time_zone, slots, emulated, \
+    created_at, account_id, account_name, api_base, auth_base, proxy, auth_status, \
+    token_expires_at, connected_at, last_success_at, last_error, last_error_at";
 
 pub struct NewChannel {
     pub platform: &'static str,
@@ -34,6 +51,9 @@ pub struct NewChannel {
     pub time_zone: String,
     pub slots: String,
     pub emulated: bool,
+    /// `None`: the platform's real endpoints.
+    pub api_base: Option<String>,
+    pub auth_base: Option<String>,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -65,11 +65,11 @@ macro_rules! impl_content_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<ChannelRow> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let row = sqlx::query_as::<$db, ChannelRow>(
-                    "INSERT INTO channels (workspace_id, platform, name, time_zone, slots, emulated, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     RETURNING id, workspace_id, platform, name, time_zone, slots, emulated, created_at",
-                )
+                let row = sqlx::query_as::<$db, ChannelRow>(&format!(
+                    "INSERT INTO channels (workspace_id, platform, name, time_zone, slots, emulated, created_at, api_base, auth_base)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     RETURNING {}", $crate::store::CHANNEL_COLUMNS
+                ))
                 .bind(ws.0)
                 .bind(channel.platform)
                 .bind(&channel.name)
@@ -77,6 +77,8 @@ macro_rules! impl_content_store {
                 .bind(&channel.slots)
                 .bind(channel.emulated)
                 .bind(now)
+                .bind(&channel.api_base)
+                .bind(&channel.auth_base)
                 .fetch_one(&mut *tx)
                 .await?;
                 audit_in(
@@ -94,10 +96,10 @@ macro_rules! impl_content_store {
             }
 
             async fn channels(&self, ws: WorkspaceId) -> StoreResult<Vec<ChannelRow>> {
-                Ok(sqlx::query_as::<$db, ChannelRow>(
-                    "SELECT id, workspace_id, platform, name, time_zone, slots, emulated, created_at
-                     FROM channels WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY id",
-                )
+                Ok(sqlx::query_as::<$db, ChannelRow>(&format!(
+                    "SELECT {} FROM channels WHERE workspace_id = $1 AND archived_at IS NULL ORDER BY id",
+                    $crate::store::CHANNEL_COLUMNS
+                ))
                 .bind(ws.0)
                 .fetch_all(&self.pool)
                 .await?)
@@ -114,11 +116,11 @@ macro_rules! impl_content_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<ChannelRow> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let row = sqlx::query_as::<$db, ChannelRow>(
+                let row = sqlx::query_as::<$db, ChannelRow>(&format!(
                     "UPDATE channels SET name = $3, time_zone = $4, slots = $5
                      WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL
-                     RETURNING id, workspace_id, platform, name, time_zone, slots, emulated, created_at",
-                )
+                     RETURNING {}", $crate::store::CHANNEL_COLUMNS
+                ))
                 .bind(ws.0)
                 .bind(id)
                 .bind(name)

@@ -3,6 +3,7 @@
 //! survives power loss, and `BEGIN IMMEDIATE` for every multi-statement write
 //! so concurrent writers wait on the busy timeout instead of failing.
 
+use super::channels_sql::impl_channel_store;
 use super::posts::*;
 use super::posts_sql::impl_content_store;
 use super::rows::*;
@@ -56,6 +57,12 @@ impl_store!(
 );
 
 impl_content_store!(
+    store = SqliteStore,
+    db = sqlx::Sqlite,
+    begin_write = "BEGIN IMMEDIATE",
+);
+
+impl_channel_store!(
     store = SqliteStore,
     db = sqlx::Sqlite,
     begin_write = "BEGIN IMMEDIATE",

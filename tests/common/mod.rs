@@ -60,6 +60,16 @@ impl TestDb {
         }
     }
 
+    /// The same database under a second handle that does not drop it (for
+    /// a second app on it); its folder is a new, empty one.
+    pub fn alias(&self) -> TestDb {
+        TestDb {
+            url: self.url.clone(),
+            dir: tempfile::tempdir().expect("temp dir"),
+            pg_name: None,
+        }
+    }
+
     pub async fn store(&self) -> Arc<dyn Store> {
         tongbu::store::connect(&self.url)
             .await
@@ -98,6 +108,8 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: Arc<ManualClock>,
     pub db: TestDb,
+    /// The built-in platform emulator, when the config asked for one.
+    pub emulator: Option<tongbu::emulator::RunningEmulator>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -115,9 +127,18 @@ impl TestApp {
         let mut config = Config::for_data_dir(db.dir.path(), Some(db.url.clone()));
         adjust(&mut config);
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-        let state = router::build_state(config, clock.clone() as Arc<dyn Clock>)
+        let mut state = router::build_state(config, clock.clone() as Arc<dyn Clock>)
             .await
             .expect("state");
+        let emulator = if state.config.emulator {
+            Some(
+                tongbu::server::attach_emulator(&mut state)
+                    .await
+                    .expect("emulator"),
+            )
+        } else {
+            None
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -137,6 +158,7 @@ impl TestApp {
             state,
             clock,
             db,
+            emulator,
             shutdown: Some(tx),
         }
     }

@@ -924,7 +924,7 @@ async fn reconcile_is_undecided_when_the_draft_is_gone_and_no_article_matches() 
         .respond_with(ok(
             json!({ "total_count": 25, "item_count": 20, "item": page1 }),
         ))
-        .expect(2)
+        .expect(1)
         .mount(&server)
         .await;
     let page2: Vec<Value> = (20..25)
@@ -935,7 +935,7 @@ async fn reconcile_is_undecided_when_the_draft_is_gone_and_no_article_matches() 
         .respond_with(ok(
             json!({ "total_count": 25, "item_count": 5, "item": page2 }),
         ))
-        .expect(2)
+        .expect(1)
         .mount(&server)
         .await;
     let c = client(&server);
@@ -947,10 +947,17 @@ async fn reconcile_is_undecided_when_the_draft_is_gone_and_no_article_matches() 
         panic!("{r:?}")
     };
     assert!(reason.contains("consumed"), "{reason}");
-    // Without a recorded draft there is nothing to ask draft/get about.
-    let r = c.reconcile(&request(), Utc::now()).await.unwrap();
-    assert!(matches!(r, Reconciled::Undecided { .. }), "{r:?}");
     assert_eq!(requests_to(&server, "/cgi-bin/draft/get").await.len(), 1);
+}
+
+#[tokio::test]
+async fn reconcile_without_a_recorded_draft_is_absent_without_asking() {
+    // `publish` records the draft id before submitting: no id, no submit.
+    let server = MockServer::start().await;
+    let c = client(&server);
+    let r = c.reconcile(&request(), Utc::now()).await.unwrap();
+    assert_eq!(r, Reconciled::Absent);
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 // -- metrics ---------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! (`Authorization: Bearer tb_...`) or by the browser session. Handlers are
 //! thin: authenticate, parse, call one use case.
 
+mod channels;
 mod me;
 pub mod posts;
 mod tokens;
@@ -36,8 +37,11 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workspaces::invitations, workspaces::invite))
         .routes(routes!(workspaces::revoke_invitation))
         .routes(routes!(workspaces::audit))
-        .routes(routes!(posts::list_channels, posts::create_channel))
-        .routes(routes!(posts::update_channel))
+        .routes(routes!(channels::list_channels, channels::create_channel))
+        .routes(routes!(channels::update_channel))
+        .routes(routes!(channels::connect_wechat))
+        .routes(routes!(channels::set_egress))
+        .routes(routes!(channels::check))
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post, posts::patch_post))
         .routes(routes!(posts::submit))

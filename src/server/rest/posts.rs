@@ -7,10 +7,9 @@
 //! one post find the workspace from the post.
 
 use super::{parse_id, ApiJson, ApiUser};
-use crate::domain::content::Platform;
 use crate::domain::post::{
-    AuditView, ChannelView, CommentView, MediaRef, PostContent, PostFilter, PostInput, PostSummary,
-    PostView, UtmSettings, Variant,
+    AuditView, CommentView, MediaRef, PostContent, PostFilter, PostInput, PostSummary, PostView,
+    UtmSettings, Variant,
 };
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, PostState};
@@ -30,7 +29,7 @@ use utoipa::{IntoParams, ToSchema};
 pub const TAG: &str = "posts";
 
 /// The workspace a route without one in its path acts on.
-async fn pick_workspace(
+pub(super) async fn pick_workspace(
     state: &AppState,
     user: &UserRow,
     explicit: Option<i64>,
@@ -80,7 +79,7 @@ async fn post_workspace(
 #[into_params(parameter_in = Query)]
 pub struct WorkspaceQuery {
     /// Workspace id; optional for members of a single workspace.
-    workspace: Option<i64>,
+    pub workspace: Option<i64>,
 }
 
 /// A query string whose rejections are answered in the API's error shape
@@ -133,89 +132,6 @@ pub struct ErrorDetail {
     message: String,
     /// The offending field, for `invalid`.
     field: Option<String>,
-}
-
-#[utoipa::path(get, path = "/channels", tag = TAG, params(WorkspaceQuery),
-    responses((status = 200, body = Vec<ChannelView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn list_channels(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    headers: HeaderMap,
-    ApiQuery(q): ApiQuery<WorkspaceQuery>,
-) -> Result<Json<Vec<ChannelView>>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
-    Ok(Json(posts::channels(&state, &user, ws).await?))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct NewChannelBody {
-    platform: Platform,
-    name: String,
-    /// IANA time zone of the audience.
-    time_zone: String,
-    #[serde(default)]
-    slots: String,
-}
-
-#[utoipa::path(post, path = "/channels", tag = TAG, params(WorkspaceQuery), request_body = NewChannelBody,
-    responses((status = 201, body = ChannelView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn create_channel(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    headers: HeaderMap,
-    ApiQuery(q): ApiQuery<WorkspaceQuery>,
-    ApiJson(body): ApiJson<NewChannelBody>,
-) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
-    let ch = posts::create_channel(
-        &state,
-        &user,
-        ws,
-        body.platform,
-        &body.name,
-        &body.time_zone,
-        &body.slots,
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(ch)))
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct ChannelPatch {
-    name: Option<String>,
-    time_zone: Option<String>,
-    slots: Option<String>,
-}
-
-#[utoipa::path(patch, path = "/channels/{id}", tag = TAG, params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
-    request_body = ChannelPatch,
-    responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn update_channel(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<WorkspaceQuery>,
-    ApiJson(body): ApiJson<ChannelPatch>,
-) -> Result<Json<ChannelView>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
-    let id = parse_id(&id)?;
-    let current = posts::channels(&state, &user, ws)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or(ApiError(AppError::NotFound))?;
-    let ch = posts::update_channel(
-        &state,
-        &user,
-        ws,
-        id,
-        body.name.as_deref().unwrap_or(&current.name),
-        body.time_zone.as_deref().unwrap_or(&current.time_zone),
-        body.slots.as_deref().unwrap_or(&current.slots),
-    )
-    .await?;
-    Ok(Json(ch))
 }
 
 #[derive(Deserialize, IntoParams)]

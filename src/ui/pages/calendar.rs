@@ -3,7 +3,8 @@
 //! to another day to reschedule, filters by channel, state and campaign, and
 //! a searchable list view.
 
-use crate::api::posts::{list_channels, list_posts, reschedule_post};
+use crate::api::channels::list_channels;
+use crate::api::posts::{list_posts, reschedule_post};
 use crate::domain::post::{PostFilter, PostSummary};
 use crate::domain::schedule::When;
 use crate::domain::workflow::PostState;

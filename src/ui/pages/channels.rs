@@ -1,10 +1,16 @@
-//! The workspace's channels: what is connected, in which time zone, with
-//! which posting slots. Admins add channels and edit them in place; everyone
-//! else sees the list. The server refuses changes from other roles anyway.
+//! The workspace's channels: which account each is connected to and how it
+//! is doing (last success, last error, "reconnect" when its authorization
+//! stopped working), its time zone and posting slots, and where its traffic
+//! goes. Admins add, connect and edit channels in place; everyone else sees
+//! the list. The server refuses changes from other roles anyway.
 
-use crate::api::posts::{list_channels, CreateChannel, UpdateChannel};
+use crate::api::channels::{
+    emulator_available, list_channels, CheckChannel, ConnectWechat, CreateChannel,
+    SetChannelEgress, UpdateChannel,
+};
 use crate::domain::content::Platform;
 use crate::domain::post::ChannelView;
+use crate::domain::post::ConnectionStatus;
 use crate::domain::WorkspaceId;
 use crate::i18n::Msg;
 use crate::ui::components::feedback::{error_of, ActionError, EmptyState, ErrorNote};
@@ -14,6 +20,27 @@ use crate::ui::i18n::use_i18n;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Which inline panel of which row is open.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    Edit,
+    Wechat,
+    Egress,
+}
+
+/// The page's actions and open panel, handed to every row.
+#[derive(Clone, Copy)]
+struct Rows {
+    ws: WorkspaceId,
+    admin: bool,
+    open: RwSignal<Option<(i64, Panel)>>,
+    update: ServerAction<UpdateChannel>,
+    wechat: ServerAction<ConnectWechat>,
+    egress: ServerAction<SetChannelEgress>,
+    check: ServerAction<CheckChannel>,
+}
 
 const ZONE_LIST_ID: &str = "channel-zones";
 
@@ -43,28 +70,71 @@ pub fn ChannelsPage() -> impl IntoView {
     let ws = current.id;
     let admin = current.role.can_configure();
     let create = ServerAction::<CreateChannel>::new();
-    let update = ServerAction::<UpdateChannel>::new();
+    let rows = Rows {
+        ws,
+        admin,
+        open: RwSignal::new(None),
+        update: ServerAction::new(),
+        wechat: ServerAction::new(),
+        egress: ServerAction::new(),
+        check: ServerAction::new(),
+    };
     // Reload the list after a change succeeded only: a failed save keeps
-    // the edit form (and what was typed into it) on screen.
+    // the form (and what was typed into it) on screen.
     let changed = RwSignal::new(0u32);
-    let editing = RwSignal::new(None::<i64>);
+    let saved = move || {
+        rows.open.set(None);
+        changed.update(|n| *n += 1);
+    };
     Effect::new(move |_| {
         if matches!(create.value().get(), Some(Ok(_))) {
             changed.update(|n| *n += 1);
         }
     });
     Effect::new(move |_| {
-        if matches!(update.value().get(), Some(Ok(_))) {
-            editing.set(None);
+        if matches!(rows.update.value().get(), Some(Ok(_))) {
+            saved();
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(rows.wechat.value().get(), Some(Ok(_))) {
+            saved();
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(rows.egress.value().get(), Some(Ok(_))) {
+            saved();
+        }
+    });
+    Effect::new(move |_| {
+        if rows.check.value().get().is_some() {
             changed.update(|n| *n += 1);
         }
     });
     let channels = Resource::new(move || (ws, changed.get()), |(ws, _)| list_channels(ws));
+    let query = use_query_map();
+    let banner = move || {
+        let q = query.get();
+        if q.get("connected").is_some() {
+            Some(view! { <p class="notice notice-ok" role="status" data-testid="connect-ok">{i18n.t(Msg::ChannelConnectedBanner)}</p> }.into_any())
+        } else {
+            q.get("connect_error").map(|key| {
+                let detail = q.get("detail").unwrap_or_default();
+                let text = match Msg::from_key(&key) {
+                    Some(m) => i18n.tf(m, &[("detail", &detail)]),
+                    None => i18n.t(Msg::ErrOauthState).to_owned(),
+                };
+                view! { <p class="notice notice-error" role="alert" data-testid="connect-error">{text}</p> }.into_any()
+            })
+        }
+    };
     view! {
         <Title text=move || i18n.t(Msg::ChannelsTitle)/>
         <div class="page-header"><h1>{move || i18n.t(Msg::ChannelsTitle)}</h1></div>
         {zone_datalist()}
         <div class="channels-page">
+            {banner}
+            <ActionError error=error_of(rows.check.value())/>
             <Transition fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match channels.await {
@@ -73,7 +143,7 @@ pub fn ChannelsPage() -> impl IntoView {
                             <EmptyState icon="⇄" title=Msg::ChannelsEmpty body=Msg::ChannelAddIntro/>
                         }.into_any(),
                         Ok(list) => view! {
-                            <ChannelTable ws list admin editing update/>
+                            <ChannelTable list rows/>
                         }.into_any(),
                     }
                 })}
@@ -84,24 +154,28 @@ pub fn ChannelsPage() -> impl IntoView {
 }
 
 #[component]
-fn ChannelTable(
-    ws: WorkspaceId,
-    list: Vec<ChannelView>,
-    admin: bool,
-    editing: RwSignal<Option<i64>>,
-    update: ServerAction<UpdateChannel>,
-) -> impl IntoView {
+fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
     let i18n = use_i18n();
-    let rows = list
+    let admin = rows.admin;
+    let body = list
         .into_iter()
         .map(|c| {
             let id = c.id;
-            let channel = c.clone();
             view! {
-                {move || if editing.get() == Some(id) {
-                    view! { <EditRow ws channel=channel.clone() editing update/> }.into_any()
-                } else {
-                    view! { <ChannelRow channel=channel.clone() admin editing update/> }.into_any()
+                {move || {
+                    let channel = c.clone();
+                    match rows.open.get() {
+                        Some((open, Panel::Edit)) if open == id => view! { <EditRow channel rows/> }.into_any(),
+                        Some((open, Panel::Wechat)) if open == id => view! {
+                            <ChannelRow channel=channel.clone() rows/>
+                            <WechatRow channel rows/>
+                        }.into_any(),
+                        Some((open, Panel::Egress)) if open == id => view! {
+                            <ChannelRow channel=channel.clone() rows/>
+                            <EgressRow channel rows/>
+                        }.into_any(),
+                        _ => view! { <ChannelRow channel rows/> }.into_any(),
+                    }
                 }}
             }
         })
@@ -112,32 +186,102 @@ fn ChannelTable(
                 <thead><tr>
                     <th>{move || i18n.t(Msg::ChannelPlatform)}</th>
                     <th>{move || i18n.t(Msg::ChannelName)}</th>
+                    <th>{move || i18n.t(Msg::ChannelAccount)}</th>
                     <th>{move || i18n.t(Msg::ChannelZone)}</th>
                     <th>{move || i18n.t(Msg::ChannelSlots)}</th>
                     {admin.then(|| view! { <th><span class="visually-hidden">{move || i18n.t(Msg::ActEdit)}</span></th> })}
                 </tr></thead>
-                <tbody>{rows}</tbody>
+                <tbody>{body}</tbody>
             </table>
         </section>
     }
 }
 
+/// A time in the viewer's zone.
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    crate::domain::schedule::format_local(at, browser_zone())
+}
+
+/// The account and its health.
+fn connection_cell(channel: &ChannelView) -> impl IntoView {
+    let i18n = use_i18n();
+    let c = channel.connection.clone();
+    let (class, label, code) = match c.status {
+        ConnectionStatus::Connected => ("badge badge-ok", Msg::ChannelConnected, "connected"),
+        ConnectionStatus::NotConnected => (
+            "badge badge-muted",
+            Msg::ChannelNotConnected,
+            "not_connected",
+        ),
+        ConnectionStatus::Reconnect => {
+            ("badge badge-warn", Msg::ChannelReconnectNeeded, "reconnect")
+        }
+    };
+    let success = c
+        .last_success_at
+        .map(|at| i18n.tf(Msg::ChannelLastSuccess, &[("when", &when(at))]));
+    let error = match (c.last_error.clone(), c.last_error_at) {
+        (Some(e), Some(at)) if c.last_success_at.is_none_or(|ok| ok < at) => {
+            Some(i18n.tf(Msg::ChannelLastError, &[("when", &when(at)), ("error", &e)]))
+        }
+        _ => None,
+    };
+    let expiry = c
+        .token_expires_at
+        .map(|at| i18n.tf(Msg::ChannelTokenExpires, &[("when", &when(at))]));
+    view! {
+        <td class="chan-account" data-testid="channel-account">
+            <span class=class data-testid="channel-status" data-status=code>{move || i18n.t(label)}</span>
+            {c.account_name.clone().map(|n| view! { " " <span class="chan-account-name">{n}</span> })}
+            {success.map(|t| view! { <small class="hint chan-health">{t}</small> })}
+            {error.map(|t| view! { <small class="hint chan-health chan-health-error">{t}</small> })}
+            {expiry.map(|t| view! { <small class="hint chan-health">{t}</small> })}
+        </td>
+    }
+}
+
 #[component]
-fn ChannelRow(
-    channel: ChannelView,
-    admin: bool,
-    editing: RwSignal<Option<i64>>,
-    update: ServerAction<UpdateChannel>,
-) -> impl IntoView {
+fn ChannelRow(channel: ChannelView, rows: Rows) -> impl IntoView {
     let i18n = use_i18n();
     let id = channel.id;
     let name = channel.name.clone();
     let slots = channel.slots.clone();
+    let platform = channel.platform;
+    let status = channel.connection.status;
+    let connect_label = if status == ConnectionStatus::NotConnected {
+        Msg::ChannelConnect
+    } else {
+        Msg::ChannelReconnect
+    };
+    let connect = match platform {
+        Platform::Facebook | Platform::X => {
+            let href = format!("/oauth/{}/start?ws={}&channel={id}", platform.as_str(), rows.ws.0);
+            // A full navigation: the platform's consent page is another site.
+            view! {
+                <a class="button button-small button-primary" rel="external" href=href data-testid="channel-connect">
+                    {move || i18n.t(connect_label)}
+                </a>
+            }
+            .into_any()
+        }
+        Platform::Wechat => view! {
+            <button type="button" class="button button-small button-primary" data-testid="channel-connect"
+                on:click=move |_| {
+                    rows.wechat.value().set(None);
+                    rows.open.set(Some((id, Panel::Wechat)));
+                }>
+                {move || i18n.t(connect_label)}
+            </button>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
+    let check_pending = rows.check.pending();
     view! {
-        <tr data-testid="channel-row" data-channel-id=id>
+        <tr data-testid="channel-row" data-channel-id=id data-platform=platform.as_str()>
             <td class="chan-platform">
-                {platform_badge(channel.platform)}
-                <span class="chan-platform-name">{channel.platform.display_name()}</span>
+                {platform_badge(platform)}
+                <span class="chan-platform-name">{platform.display_name()}</span>
             </td>
             <td class="chan-name">
                 <span>{channel.name.clone()}</span>
@@ -149,19 +293,37 @@ fn ChannelRow(
                     </span>
                 })}
             </td>
+            {connection_cell(&channel)}
             <td><code class="chan-zone">{channel.time_zone.clone()}</code></td>
             <td class="chan-slots">{if slots.trim().is_empty() {
                 view! { <span class="muted">{move || i18n.t(Msg::ChannelNoSlots)}</span> }.into_any()
             } else {
                 view! { <span>{slots.clone()}</span> }.into_any()
             }}</td>
-            {admin.then(|| view! {
+            {rows.admin.then(|| view! {
                 <td class="row-actions">
+                    {connect}
+                    {(status != ConnectionStatus::NotConnected).then(|| view! {
+                        <button type="button" class="button button-small" data-testid="channel-check"
+                            disabled=move || check_pending.get()
+                            on:click=move |_| {
+                                rows.check.dispatch(CheckChannel { ws: rows.ws, id });
+                            }>
+                            {move || i18n.t(Msg::ChannelCheck)}
+                        </button>
+                    })}
+                    <button type="button" class="button button-small" data-testid="channel-egress"
+                        on:click=move |_| {
+                            rows.egress.value().set(None);
+                            rows.open.set(Some((id, Panel::Egress)));
+                        }>
+                        {move || i18n.t(Msg::ChannelEgress)}
+                    </button>
                     <button type="button" class="button button-small" data-testid="channel-edit"
                         aria-label=move || i18n.tf(Msg::ChannelEdit, &[("name", &name)])
                         on:click=move |_| {
-                            update.value().set(None);
-                            editing.set(Some(id));
+                            rows.update.value().set(None);
+                            rows.open.set(Some((id, Panel::Edit)));
                         }>
                         {move || i18n.t(Msg::ActEdit)}
                     </button>
@@ -172,17 +334,95 @@ fn ChannelRow(
 }
 
 #[component]
-fn EditRow(
-    ws: WorkspaceId,
-    channel: ChannelView,
-    editing: RwSignal<Option<i64>>,
-    update: ServerAction<UpdateChannel>,
-) -> impl IntoView {
+fn WechatRow(channel: ChannelView, rows: Rows) -> impl IntoView {
     let i18n = use_i18n();
+    let pending = rows.wechat.pending();
+    view! {
+        <tr class="chan-editing">
+            <td colspan="6">
+                <ActionForm action=rows.wechat attr:class="form chan-edit-form" attr:data-testid="wechat-connect-form">
+                    <input type="hidden" name="ws" value=rows.ws.0/>
+                    <input type="hidden" name="id" value=channel.id/>
+                    <p class="hint">{move || i18n.t(Msg::WechatConnectHint)}</p>
+                    <div class="chan-fields">
+                        <label>
+                            <span>{move || i18n.t(Msg::WechatAppId)}</span>
+                            <input name="app_id" required autocomplete="off" spellcheck="false"
+                                value=channel.connection.account_id.clone().unwrap_or_default()/>
+                        </label>
+                        <label>
+                            <span>{move || i18n.t(Msg::WechatAppSecret)}</span>
+                            <input name="app_secret" type="password" required autocomplete="off"/>
+                        </label>
+                    </div>
+                    <ActionError error=error_of(rows.wechat.value())/>
+                    <div class="chan-form-actions">
+                        <button type="submit" class="button button-primary" disabled=move || pending.get()>
+                            {move || if pending.get() { i18n.t(Msg::Working) } else { i18n.t(Msg::ChannelConnect) }}
+                        </button>
+                        <button type="button" class="button button-ghost" on:click=move |_| rows.open.set(None)>
+                            {move || i18n.t(Msg::Cancel)}
+                        </button>
+                    </div>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn EgressRow(channel: ChannelView, rows: Rows) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = rows.egress.pending();
+    let c = channel.connection.clone();
+    view! {
+        <tr class="chan-editing">
+            <td colspan="6">
+                <ActionForm action=rows.egress attr:class="form chan-edit-form" attr:data-testid="egress-form">
+                    <input type="hidden" name="ws" value=rows.ws.0/>
+                    <input type="hidden" name="id" value=channel.id/>
+                    <p class="hint">{move || i18n.t(Msg::EgressHint)}</p>
+                    <div class="chan-fields">
+                        <label>
+                            <span>{move || i18n.t(Msg::EgressApiBase)}</span>
+                            <input name="api_base" type="url" autocomplete="off" spellcheck="false"
+                                value=c.api_base.clone().unwrap_or_default()/>
+                        </label>
+                        <label>
+                            <span>{move || i18n.t(Msg::EgressAuthBase)}</span>
+                            <input name="auth_base" type="url" autocomplete="off" spellcheck="false"
+                                value=c.auth_base.clone().unwrap_or_default()/>
+                        </label>
+                        <label>
+                            <span>{move || i18n.t(Msg::EgressProxy)}</span>
+                            <input name="proxy" autocomplete="off" spellcheck="false"
+                                placeholder="socks5://127.0.0.1:1080"
+                                value=c.proxy.clone().unwrap_or_default()/>
+                        </label>
+                    </div>
+                    <ActionError error=error_of(rows.egress.value())/>
+                    <div class="chan-form-actions">
+                        <button type="submit" class="button button-primary" disabled=move || pending.get()>
+                            {move || if pending.get() { i18n.t(Msg::Working) } else { i18n.t(Msg::Save) }}
+                        </button>
+                        <button type="button" class="button button-ghost" on:click=move |_| rows.open.set(None)>
+                            {move || i18n.t(Msg::Cancel)}
+                        </button>
+                    </div>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn EditRow(channel: ChannelView, rows: Rows) -> impl IntoView {
+    let i18n = use_i18n();
+    let (ws, update) = (rows.ws, rows.update);
     let pending = update.pending();
     view! {
         <tr data-testid="channel-row" data-channel-id=channel.id class="chan-editing">
-            <td colspan="5">
+            <td colspan="6">
                 <ActionForm action=update attr:class="form chan-edit-form" attr:data-testid="channel-edit-form">
                     <input type="hidden" name="ws" value=ws.0/>
                     <input type="hidden" name="id" value=channel.id/>
@@ -211,7 +451,7 @@ fn EditRow(
                         <button type="submit" class="button button-primary" disabled=move || pending.get()>
                             {move || if pending.get() { i18n.t(Msg::Working) } else { i18n.t(Msg::Save) }}
                         </button>
-                        <button type="button" class="button button-ghost" on:click=move |_| editing.set(None)>
+                        <button type="button" class="button button-ghost" on:click=move |_| rows.open.set(None)>
                             {move || i18n.t(Msg::Cancel)}
                         </button>
                     </div>
@@ -236,7 +476,9 @@ fn AddChannel(ws: WorkspaceId, create: ServerAction<CreateChannel>) -> impl Into
             }
         }
     });
-    let options = Platform::ALL
+    let emulator = Resource::new(|| (), |_| emulator_available());
+    // The platforms Tongbu can connect today.
+    let options = [Platform::Wechat, Platform::Facebook, Platform::X]
         .into_iter()
         .map(|p| view! { <option value=p.as_str()>{p.display_name()}</option> })
         .collect_view();
@@ -267,6 +509,16 @@ fn AddChannel(ws: WorkspaceId, create: ServerAction<CreateChannel>) -> impl Into
                         <small class="hint">{move || i18n.t(Msg::ChannelSlotsHint)}</small>
                     </label>
                 </div>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        matches!(emulator.await, Ok(true)).then(|| view! {
+                            <label class="check">
+                                <input type="checkbox" name="emulated" value="true" data-testid="channel-emulated-input"/>
+                                <span>{move || i18n.t(Msg::ChannelUseEmulator)}</span>
+                            </label>
+                        })
+                    })}
+                </Transition>
                 <ActionError error=error_of(create.value())/>
                 <Show when=move || matches!(create.value().get(), Some(Ok(_)))>
                     <p class="notice notice-ok" role="status">{move || i18n.t(Msg::ChannelAdded)}</p>

@@ -9,7 +9,8 @@
 //! server a few seconds after typing stops. A failed save keeps the local
 //! copy and says why.
 
-use crate::api::posts::{get_policy, get_post, list_channels, post_action, save_post};
+use crate::api::channels::list_channels;
+use crate::api::posts::{get_policy, get_post, post_action, save_post};
 use crate::domain::content::{MediaKind, Platform};
 use crate::domain::post::{
     check_post, ChannelCheck, ChannelView, MediaRef, PostContent, PostInput, PostView, UtmSettings,

@@ -1,0 +1,89 @@
+//! Channels: list, create, edit, connect WeChat, set egress, check health.
+//! Facebook and X connect through `/oauth/{platform}/start` (a browser
+//! redirect, not a server function).
+
+use crate::domain::content::Platform;
+use crate::domain::post::ChannelView;
+use crate::domain::{AppError, WorkspaceId};
+use leptos::prelude::*;
+
+#[server(prefix = "/rpc", endpoint = "list_channels")]
+pub async fn list_channels(ws: WorkspaceId) -> Result<Vec<ChannelView>, AppError> {
+    let (state, user) = super::ctx::user()?;
+    crate::server::channels::channels(&state, &user, ws).await
+}
+
+/// Whether this server runs the built-in platform emulator (the create form
+/// offers emulated channels only then).
+#[server(prefix = "/rpc", endpoint = "emulator_available")]
+pub async fn emulator_available() -> Result<bool, AppError> {
+    let (state, _) = super::ctx::user()?;
+    Ok(state.emulator_url.is_some())
+}
+
+#[server(prefix = "/rpc", endpoint = "create_channel")]
+pub async fn create_channel(
+    ws: WorkspaceId,
+    platform: Platform,
+    name: String,
+    time_zone: String,
+    slots: String,
+    #[server(default)] emulated: bool,
+) -> Result<ChannelView, AppError> {
+    let (state, user) = super::ctx::user()?;
+    crate::server::channels::create_channel(
+        &state, &user, ws, platform, &name, &time_zone, &slots, emulated,
+    )
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "update_channel")]
+pub async fn update_channel(
+    ws: WorkspaceId,
+    id: i64,
+    name: String,
+    time_zone: String,
+    slots: String,
+) -> Result<ChannelView, AppError> {
+    let (state, user) = super::ctx::user()?;
+    crate::server::channels::update_channel(&state, &user, ws, id, &name, &time_zone, &slots).await
+}
+
+#[server(prefix = "/rpc", endpoint = "connect_wechat")]
+pub async fn connect_wechat(
+    ws: WorkspaceId,
+    id: i64,
+    app_id: String,
+    app_secret: String,
+) -> Result<ChannelView, AppError> {
+    let (state, user) = super::ctx::user()?;
+    crate::server::channels::connect::connect_wechat(&state, &user, ws, id, &app_id, &app_secret)
+        .await
+}
+
+#[server(prefix = "/rpc", endpoint = "set_channel_egress")]
+pub async fn set_channel_egress(
+    ws: WorkspaceId,
+    id: i64,
+    api_base: String,
+    auth_base: String,
+    proxy: String,
+) -> Result<ChannelView, AppError> {
+    let (state, user) = super::ctx::user()?;
+    crate::server::channels::set_egress(
+        &state,
+        &user,
+        ws,
+        id,
+        Some(&api_base),
+        Some(&auth_base),
+        Some(&proxy),
+    )
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "check_channel")]
+pub async fn check_channel(ws: WorkspaceId, id: i64) -> Result<ChannelView, AppError> {
+    let (state, user) = super::ctx::user()?;
+    crate::server::channels::check_health(&state, &user, ws, id).await
+}

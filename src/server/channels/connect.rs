@@ -1,0 +1,531 @@
+//! Connecting a channel to its platform account.
+//!
+//! - WeChat: the admin pastes the Official Account's AppID and AppSecret;
+//!   they are checked against the platform (which also proves this
+//!   server's IP is on the account's whitelist) before being sealed.
+//! - Facebook and X: OAuth. `/oauth/{platform}/start` remembers a random
+//!   `state` (and X's PKCE verifier) in the session and sends the browser to
+//!   the platform's consent page; `/oauth/{platform}/callback` accepts the
+//!   code only with that same state, in that same session, within 15
+//!   minutes, then exchanges it and seals the tokens. A Facebook user who
+//!   manages several Pages picks one; the Page tokens wait sealed in the
+//!   session meanwhile.
+
+use super::super::error::internal;
+use super::super::request::RequestCtx;
+use super::super::state::AppState;
+use super::credentials::{platform_refusal, seal, unseal};
+use super::{channel_row, channel_view, endpoints};
+use crate::domain::content::Platform;
+use crate::domain::post::ChannelView;
+use crate::domain::{AppError, WorkspaceId};
+use crate::i18n::Msg;
+use crate::platforms::{self, facebook, x, Credentials, MemoryCredentials};
+use crate::store::{Connection, UserRow};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+const PENDING: &str = "oauth_pending";
+const PAGES: &str = "oauth_pages";
+const STATE_TTL_MINUTES: i64 = 15;
+
+/// Checks the WeChat credentials with the platform, then stores them.
+pub async fn connect_wechat(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    app_id: &str,
+    app_secret: &str,
+) -> Result<ChannelView, AppError> {
+    super::super::posts::require_admin(state, actor, ws).await?;
+    let row = channel_row(state, ws, id).await?;
+    if row.platform != Platform::Wechat.as_str() {
+        return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
+    }
+    let (app_id, app_secret) = (app_id.trim(), app_secret.trim());
+    if app_id.is_empty() || app_secret.is_empty() {
+        return Err(AppError::invalid(Some("app_id"), Msg::ErrWechatCredentials));
+    }
+    let creds = Credentials::Wechat {
+        app_id: app_id.to_owned(),
+        app_secret: app_secret.to_owned(),
+    };
+    let name = verify(&row, Platform::Wechat, &creds).await?;
+    store_connection(state, actor, ws, id, creds, name).await
+}
+
+/// Asks the platform who `creds` belong to, without storing anything.
+async fn verify(
+    row: &crate::store::ChannelRow,
+    platform: Platform,
+    creds: &Credentials,
+) -> Result<String, AppError> {
+    let client = platforms::client_for(
+        platform,
+        &endpoints(row, platform),
+        MemoryCredentials::new(creds.clone()),
+    )
+    .map_err(|e| platform_refusal(&e))?;
+    let account = client.account().await.map_err(|e| platform_refusal(&e))?;
+    Ok(account.name)
+}
+
+async fn store_connection(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    creds: Credentials,
+    account_name: String,
+) -> Result<ChannelView, AppError> {
+    let row = state
+        .store
+        .connect_channel(
+            ws,
+            id,
+            Connection {
+                account_id: creds.account_id().to_owned(),
+                account_name,
+                credentials: seal(state, id, &creds)?,
+                token_expires_at: creds.expires_at(),
+            },
+            actor.id(),
+            state.now(),
+        )
+        .await?;
+    state.clients.forget(id);
+    tracing::info!(channel = id, platform = %row.platform, "channel connected");
+    channel_view(&row)
+}
+
+/// Connects a demo channel to the emulator's seeded account of its
+/// platform, so a new user can publish without signing in anywhere.
+pub async fn connect_demo(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    platform: Platform,
+) -> Result<ChannelView, AppError> {
+    let demo = crate::emulator::DEMO;
+    let (creds, name) = match platform {
+        Platform::Wechat => (
+            Credentials::Wechat {
+                app_id: demo.wechat.app_id.into(),
+                app_secret: demo.wechat.app_secret.into(),
+            },
+            demo.wechat.name,
+        ),
+        Platform::Facebook => (
+            Credentials::Facebook {
+                page_id: demo.facebook.page_id.into(),
+                page_token: demo.facebook.page_token.into(),
+            },
+            demo.facebook.page_name,
+        ),
+        Platform::X => (
+            Credentials::X {
+                user_id: demo.x.user_id.into(),
+                client_id: demo.x.client_id.into(),
+                client_secret: None,
+                access_token: demo.x.access_token.into(),
+                refresh_token: demo.x.refresh_token.into(),
+                // Refreshed (and rotated) on first use.
+                expires_at: state.now(),
+            },
+            demo.x.username,
+        ),
+        _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
+    };
+    store_connection(state, actor, ws, id, creds, name.to_owned()).await
+}
+
+/// What the session remembers between the start and the callback.
+#[derive(Clone, Serialize, Deserialize)]
+struct Pending {
+    state: String,
+    ws: i64,
+    channel: i64,
+    platform: Platform,
+    redirect_uri: String,
+    /// X's PKCE verifier.
+    verifier: Option<String>,
+    started_at: DateTime<Utc>,
+}
+
+/// The OAuth app this server connects with: the emulator's demo app for
+/// emulated channels, else the one configured.
+fn oauth_app(
+    state: &AppState,
+    row: &crate::store::ChannelRow,
+    platform: Platform,
+) -> Result<(String, Option<String>), AppError> {
+    let demo = crate::emulator::DEMO;
+    let c = &state.config;
+    let app = match (platform, row.emulated) {
+        (Platform::Facebook, true) => Some((
+            demo.facebook.app_id.to_owned(),
+            Some(demo.facebook.app_secret.to_owned()),
+        )),
+        (Platform::X, true) => Some((demo.x.client_id.to_owned(), None)),
+        (Platform::Facebook, false) => c
+            .facebook_app_id
+            .clone()
+            .map(|id| (id, c.facebook_app_secret.clone())),
+        (Platform::X, false) => c
+            .x_client_id
+            .clone()
+            .map(|id| (id, c.x_client_secret.clone())),
+        _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
+    };
+    let app = app.ok_or_else(|| AppError::invalid(None, Msg::ErrOauthAppMissing))?;
+    if platform == Platform::Facebook && app.1.is_none() {
+        return Err(AppError::invalid(None, Msg::ErrOauthAppMissing));
+    }
+    Ok(app)
+}
+
+/// This server's address as the browser sees it.
+fn origin(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &state.config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}")
+}
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    ws: i64,
+    channel: i64,
+}
+
+/// `GET /oauth/{platform}/start?ws=&channel=`: off to the consent page.
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestCtx>,
+    session: Session,
+    headers: HeaderMap,
+    Path(platform): Path<String>,
+    Query(q): Query<StartQuery>,
+) -> Response {
+    match start_inner(&state, &ctx, &session, &headers, &platform, &q).await {
+        Ok(url) => Redirect::to(&url).into_response(),
+        Err(e) => back_to_channels(q.ws, Err(e)),
+    }
+}
+
+async fn start_inner(
+    state: &AppState,
+    ctx: &RequestCtx,
+    session: &Session,
+    headers: &HeaderMap,
+    platform: &str,
+    q: &StartQuery,
+) -> Result<String, AppError> {
+    let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
+    let ws = WorkspaceId(q.ws);
+    super::super::posts::require_admin(state, user, ws).await?;
+    let platform = Platform::parse(platform).ok_or(AppError::NotFound)?;
+    let row = channel_row(state, ws, q.channel).await?;
+    if row.platform != platform.as_str() {
+        return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
+    }
+    let (app_id, _) = oauth_app(state, &row, platform)?;
+    let ends = endpoints(&row, platform);
+    let redirect_uri = format!(
+        "{}/oauth/{}/callback",
+        origin(state, headers),
+        platform.as_str()
+    );
+    let nonce = crate::server::tokens::random_secret(32);
+    let (url, verifier) = match platform {
+        Platform::X => {
+            let pkce = x::Pkce::new();
+            let url = x::authorize_url(&ends, &app_id, &redirect_uri, &nonce, &pkce.challenge);
+            (url, Some(pkce.verifier))
+        }
+        Platform::Facebook => (
+            facebook::authorize_url(&ends, &app_id, &redirect_uri, &nonce),
+            None,
+        ),
+        _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
+    };
+    let pending = Pending {
+        state: nonce,
+        ws: ws.0,
+        channel: row.id,
+        platform,
+        redirect_uri,
+        verifier,
+        started_at: state.now(),
+    };
+    session
+        .insert(PENDING, pending)
+        .await
+        .map_err(|e| internal(format!("session: {e}")))?;
+    Ok(url)
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /oauth/{platform}/callback`: the platform sends the browser back.
+pub async fn callback(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestCtx>,
+    session: Session,
+    Path(platform): Path<String>,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    let pending: Option<Pending> = session.remove(PENDING).await.ok().flatten();
+    let Some(pending) = pending else {
+        return back_to_channels(0, Err(AppError::invalid(None, Msg::ErrOauthState)));
+    };
+    let ws = pending.ws;
+    let result = callback_inner(&state, &ctx, &session, &platform, &q, pending).await;
+    match result {
+        Ok(Some(page)) => page,
+        Ok(None) => back_to_channels(ws, Ok(())),
+        Err(e) => back_to_channels(ws, Err(e)),
+    }
+}
+
+async fn callback_inner(
+    state: &AppState,
+    ctx: &RequestCtx,
+    session: &Session,
+    platform: &str,
+    q: &CallbackQuery,
+    pending: Pending,
+) -> Result<Option<Response>, AppError> {
+    let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
+    let fresh = state.now() - pending.started_at < Duration::minutes(STATE_TTL_MINUTES);
+    if Some(pending.state.as_str()) != q.state.as_deref()
+        || pending.platform.as_str() != platform
+        || !fresh
+    {
+        return Err(AppError::invalid(None, Msg::ErrOauthState));
+    }
+    if q.error.is_some() {
+        return Err(AppError::invalid(None, Msg::ErrOauthDenied));
+    }
+    let code = q
+        .code
+        .as_deref()
+        .ok_or_else(|| AppError::invalid(None, Msg::ErrOauthState))?;
+    let ws = WorkspaceId(pending.ws);
+    super::super::posts::require_admin(state, user, ws).await?;
+    let row = channel_row(state, ws, pending.channel).await?;
+    let (app_id, app_secret) = oauth_app(state, &row, pending.platform)?;
+    let ends = endpoints(&row, pending.platform);
+    let http = platforms::http::build(&ends).map_err(|e| platform_refusal(&e))?;
+    match pending.platform {
+        Platform::X => {
+            let verifier = pending.verifier.as_deref().unwrap_or_default();
+            let creds = x::exchange_code(
+                &http,
+                &ends,
+                &app_id,
+                app_secret.as_deref(),
+                &pending.redirect_uri,
+                code,
+                verifier,
+            )
+            .await
+            .map_err(|e| platform_refusal(&e))?;
+            let name = verify(&row, Platform::X, &creds).await?;
+            store_connection(state, user, ws, row.id, creds, name).await?;
+            Ok(None)
+        }
+        Platform::Facebook => {
+            let secret = app_secret.unwrap_or_default();
+            let user_token = facebook::exchange_code(
+                &http,
+                &ends,
+                &app_id,
+                &secret,
+                &pending.redirect_uri,
+                code,
+            )
+            .await
+            .map_err(|e| platform_refusal(&e))?;
+            let pages = facebook::list_pages(&http, &ends, &user_token)
+                .await
+                .map_err(|e| platform_refusal(&e))?;
+            match pages.len() {
+                0 => Err(AppError::invalid(None, Msg::ErrNoPages)),
+                1 => {
+                    let p = &pages[0];
+                    let creds = Credentials::Facebook {
+                        page_id: p.id.clone(),
+                        page_token: p.page_token.clone(),
+                    };
+                    store_connection(state, user, ws, row.id, creds, p.name.clone()).await?;
+                    Ok(None)
+                }
+                _ => {
+                    // The choice waits in the session, sealed to the channel.
+                    let offered: Vec<OfferedPage> = pages
+                        .iter()
+                        .map(|p| {
+                            let creds = Credentials::Facebook {
+                                page_id: p.id.clone(),
+                                page_token: p.page_token.clone(),
+                            };
+                            Ok(OfferedPage {
+                                id: p.id.clone(),
+                                name: p.name.clone(),
+                                sealed: seal(state, row.id, &creds)?,
+                            })
+                        })
+                        .collect::<Result<_, AppError>>()?;
+                    let page = pick_page_html(ctx, &row.name, &offered);
+                    session
+                        .insert(
+                            PAGES,
+                            PagesOffer {
+                                ws: ws.0,
+                                channel: row.id,
+                                pages: offered,
+                                started_at: state.now(),
+                            },
+                        )
+                        .await
+                        .map_err(|e| internal(format!("session: {e}")))?;
+                    Ok(Some(Html(page).into_response()))
+                }
+            }
+        }
+        _ => Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct OfferedPage {
+    id: String,
+    name: String,
+    sealed: String,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+struct PagesOffer {
+    ws: i64,
+    channel: i64,
+    pages: Vec<OfferedPage>,
+    started_at: DateTime<Utc>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn pick_page_html(ctx: &RequestCtx, channel: &str, pages: &[OfferedPage]) -> String {
+    let t = |m| crate::i18n::t(ctx.locale, m);
+    let buttons: String = pages
+        .iter()
+        .map(|p| {
+            format!(
+                "<li><form method=\"post\" action=\"/oauth/facebook/pick\">\
+                 <input type=\"hidden\" name=\"page\" value=\"{id}\">\
+                 <button type=\"submit\">{name}</button></form></li>",
+                id = escape(&p.id),
+                name = escape(&p.name)
+            )
+        })
+        .collect();
+    format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/tongbu.css\"></head>\
+         <body class=\"pick-page\"><main class=\"card\"><h1>{title}</h1><p>{lead} <b>{channel}</b></p>\
+         <ul class=\"page-list\">{buttons}</ul></main></body></html>",
+        lang = ctx.locale.tag(),
+        title = t(Msg::PickPageTitle),
+        lead = t(Msg::PickPageLead),
+        channel = escape(channel),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PickForm {
+    page: String,
+}
+
+/// `POST /oauth/facebook/pick`: the Page chosen among those offered.
+pub async fn pick_page(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<RequestCtx>,
+    session: Session,
+    Form(form): Form<PickForm>,
+) -> Response {
+    let offer: Option<PagesOffer> = session.remove(PAGES).await.ok().flatten();
+    let Some(offer) = offer else {
+        return back_to_channels(0, Err(AppError::invalid(None, Msg::ErrOauthState)));
+    };
+    let ws = offer.ws;
+    let result = async {
+        let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
+        if state.now() - offer.started_at >= Duration::minutes(STATE_TTL_MINUTES) {
+            return Err(AppError::invalid(None, Msg::ErrOauthState));
+        }
+        let page = offer
+            .pages
+            .iter()
+            .find(|p| p.id == form.page)
+            .ok_or_else(|| AppError::invalid(None, Msg::ErrOauthState))?;
+        let creds = unseal(&state, offer.channel, &page.sealed).map_err(internal)?;
+        let ws = WorkspaceId(offer.ws);
+        super::super::posts::require_admin(&state, user, ws).await?;
+        store_connection(&state, user, ws, offer.channel, creds, page.name.clone()).await
+    }
+    .await;
+    back_to_channels(ws, result.map(|_| ()))
+}
+
+/// Back to the Channels page, with the outcome in the query for its banner.
+fn back_to_channels(ws: i64, outcome: Result<(), AppError>) -> Response {
+    let base = if ws > 0 {
+        format!("/w/{ws}/channels")
+    } else {
+        "/".to_owned()
+    };
+    let url = match outcome {
+        Ok(()) => format!("{base}?connected=1"),
+        Err(e) => {
+            if let AppError::Internal { reference } = &e {
+                tracing::warn!(reference, "channel connect failed");
+            }
+            let key = match &e {
+                AppError::Invalid { key, .. } | AppError::Conflict { key, .. } => key.clone(),
+                other => other.code().to_owned(),
+            };
+            let detail = match &e {
+                AppError::Invalid { message, .. } if key == Msg::ErrPlatformRefused.key() => {
+                    message.clone()
+                }
+                _ => String::new(),
+            };
+            let enc =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            format!("{base}?connect_error={}&detail={}", enc(&key), enc(&detail))
+        }
+    };
+    Redirect::to(&url).into_response()
+}

@@ -1,0 +1,188 @@
+//! Channels over REST: list, create and edit them, connect WeChat with its
+//! AppID and AppSecret, set their egress, and check their health. Facebook
+//! and X connect through the browser (`/oauth/{platform}/start`).
+
+use super::posts::{pick_workspace, ApiQuery, ErrorBody, WorkspaceQuery, TAG};
+use super::{parse_id, ApiJson, ApiUser};
+use crate::domain::content::Platform;
+use crate::domain::post::ChannelView;
+use crate::domain::AppError;
+use crate::server::channels::{self, connect};
+use crate::server::error::ApiError;
+use crate::server::AppState;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+#[utoipa::path(get, path = "/channels", tag = TAG, params(WorkspaceQuery),
+    responses((status = 200, body = Vec<ChannelView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_channels(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<WorkspaceQuery>,
+) -> Result<Json<Vec<ChannelView>>, ApiError> {
+    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    Ok(Json(channels::channels(&state, &user, ws).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewChannelBody {
+    platform: Platform,
+    name: String,
+    /// IANA time zone of the audience.
+    time_zone: String,
+    #[serde(default)]
+    slots: String,
+    /// Send this channel's traffic to the built-in platform emulator (only
+    /// where the server runs one).
+    #[serde(default)]
+    emulated: bool,
+}
+
+#[utoipa::path(post, path = "/channels", tag = TAG, params(WorkspaceQuery), request_body = NewChannelBody,
+    responses((status = 201, body = ChannelView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_channel(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<WorkspaceQuery>,
+    ApiJson(body): ApiJson<NewChannelBody>,
+) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
+    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let ch = channels::create_channel(
+        &state,
+        &user,
+        ws,
+        body.platform,
+        &body.name,
+        &body.time_zone,
+        &body.slots,
+        body.emulated,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(ch)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ChannelPatch {
+    name: Option<String>,
+    time_zone: Option<String>,
+    slots: Option<String>,
+}
+
+#[utoipa::path(patch, path = "/channels/{id}", tag = TAG, params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
+    request_body = ChannelPatch,
+    responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_channel(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<WorkspaceQuery>,
+    ApiJson(body): ApiJson<ChannelPatch>,
+) -> Result<Json<ChannelView>, ApiError> {
+    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let id = parse_id(&id)?;
+    let current = channels::channels(&state, &user, ws)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(ApiError(AppError::NotFound))?;
+    let ch = channels::update_channel(
+        &state,
+        &user,
+        ws,
+        id,
+        body.name.as_deref().unwrap_or(&current.name),
+        body.time_zone.as_deref().unwrap_or(&current.time_zone),
+        body.slots.as_deref().unwrap_or(&current.slots),
+    )
+    .await?;
+    Ok(Json(ch))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WechatConnectBody {
+    app_id: String,
+    app_secret: String,
+}
+
+/// Connects a WeChat channel: the credentials are checked with WeChat
+/// (which also requires this server's IP on the account's whitelist), then
+/// stored encrypted.
+#[utoipa::path(post, path = "/channels/{id}/connect/wechat", tag = TAG,
+    params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
+    request_body = WechatConnectBody,
+    responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn connect_wechat(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<WorkspaceQuery>,
+    ApiJson(body): ApiJson<WechatConnectBody>,
+) -> Result<Json<ChannelView>, ApiError> {
+    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let id = parse_id(&id)?;
+    Ok(Json(
+        connect::connect_wechat(&state, &user, ws, id, &body.app_id, &body.app_secret).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct EgressBody {
+    /// API base URL; empty or absent for the platform's own.
+    api_base: Option<String>,
+    /// Sign-in (OAuth) base URL; defaults to the API base.
+    auth_base: Option<String>,
+    /// `http://`, `https://` or `socks5://` proxy; empty or absent for direct.
+    proxy: Option<String>,
+}
+
+#[utoipa::path(put, path = "/channels/{id}/egress", tag = TAG,
+    params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
+    request_body = EgressBody,
+    responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_egress(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<WorkspaceQuery>,
+    ApiJson(body): ApiJson<EgressBody>,
+) -> Result<Json<ChannelView>, ApiError> {
+    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let id = parse_id(&id)?;
+    Ok(Json(
+        channels::set_egress(
+            &state,
+            &user,
+            ws,
+            id,
+            body.api_base.as_deref(),
+            body.auth_base.as_deref(),
+            body.proxy.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// Asks the platform who the channel's credentials belong to and records
+/// the channel's health.
+#[utoipa::path(post, path = "/channels/{id}/check", tag = TAG,
+    params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
+    responses((status = 200, body = ChannelView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<WorkspaceQuery>,
+) -> Result<Json<ChannelView>, ApiError> {
+    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let id = parse_id(&id)?;
+    Ok(Json(channels::check_health(&state, &user, ws, id).await?))
+}
