@@ -86,10 +86,11 @@ async fn wechat_api() -> MockServer {
     server
 }
 
-async fn check_account(api: &MockServer, proxy: Option<String>) {
+/// A WeChat channel's client for `api`, through `proxy` when given.
+fn wechat_client(api: &MockServer, proxy: Option<String>) -> Arc<dyn platforms::PlatformClient> {
     let mut endpoints = Endpoints::single_host(&api.uri());
     endpoints.proxy = proxy;
-    let client = platforms::client_for(
+    platforms::client_for(
         Platform::Wechat,
         &endpoints,
         MemoryCredentials::new(Credentials::Wechat {
@@ -97,7 +98,11 @@ async fn check_account(api: &MockServer, proxy: Option<String>) {
             app_secret: "secret".into(),
         }),
     )
-    .expect("client");
+    .expect("client")
+}
+
+async fn check_account(api: &MockServer, proxy: Option<String>) {
+    let client = wechat_client(api, proxy);
     let account = client
         .account()
         .await
@@ -154,17 +159,7 @@ async fn a_channel_without_a_proxy_goes_direct_even_when_another_has_one() {
 async fn an_unreachable_proxy_means_try_again_not_unknown() {
     let api = wechat_api().await;
     // Nothing listens on the discard port on loopback.
-    let mut endpoints = Endpoints::single_host(&api.uri());
-    endpoints.proxy = Some("http://127.0.0.1:9".into());
-    let client = platforms::client_for(
-        Platform::Wechat,
-        &endpoints,
-        MemoryCredentials::new(Credentials::Wechat {
-            app_id: "wx1".into(),
-            app_secret: "secret".into(),
-        }),
-    )
-    .expect("client");
+    let client = wechat_client(&api, Some("http://127.0.0.1:9".into()));
     let err = client.account().await.unwrap_err();
     assert!(
         matches!(err, platforms::PlatformError::RetryAt { .. }),

@@ -256,7 +256,8 @@ impl Checkpoint for NoCheckpoint {
 /// The platform accepted the post.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Published {
-    /// The id to keep: tweet id, `{page}_{post}`, WeChat `publish_id`.
+    /// The id to keep: tweet id, `{page}_{post}`, WeChat `msg_data_id`
+    /// (the analytics join key; `publish_id` travels in `extra`).
     pub remote_id: String,
     /// Where people see it, when already known.
     pub url: Option<String>,

@@ -197,6 +197,21 @@ fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
     }
 }
 
+/// Submit (busy while the action runs) and cancel, for a row's panel.
+fn form_buttons(pending: Signal<bool>, label: Msg, rows: Rows) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="chan-form-actions">
+            <button type="submit" class="button button-primary" disabled=move || pending.get()>
+                {move || if pending.get() { i18n.t(Msg::Working) } else { i18n.t(label) }}
+            </button>
+            <button type="button" class="button button-ghost" on:click=move |_| rows.open.set(None)>
+                {move || i18n.t(Msg::Cancel)}
+            </button>
+        </div>
+    }
+}
+
 /// A time in the viewer's zone.
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     crate::domain::schedule::format_local(at, browser_zone())
@@ -356,14 +371,7 @@ fn WechatRow(channel: ChannelView, rows: Rows) -> impl IntoView {
                         </label>
                     </div>
                     <ActionError error=error_of(rows.wechat.value())/>
-                    <div class="chan-form-actions">
-                        <button type="submit" class="button button-primary" disabled=move || pending.get()>
-                            {move || if pending.get() { i18n.t(Msg::Working) } else { i18n.t(Msg::ChannelConnect) }}
-                        </button>
-                        <button type="button" class="button button-ghost" on:click=move |_| rows.open.set(None)>
-                            {move || i18n.t(Msg::Cancel)}
-                        </button>
-                    </div>
+                    {form_buttons(pending.into(), Msg::ChannelConnect, rows)}
                 </ActionForm>
             </td>
         </tr>
@@ -401,14 +409,7 @@ fn EgressRow(channel: ChannelView, rows: Rows) -> impl IntoView {
                         </label>
                     </div>
                     <ActionError error=error_of(rows.egress.value())/>
-                    <div class="chan-form-actions">
-                        <button type="submit" class="button button-primary" disabled=move || pending.get()>
-                            {move || if pending.get() { i18n.t(Msg::Working) } else { i18n.t(Msg::Save) }}
-                        </button>
-                        <button type="button" class="button button-ghost" on:click=move |_| rows.open.set(None)>
-                            {move || i18n.t(Msg::Cancel)}
-                        </button>
-                    </div>
+                    {form_buttons(pending.into(), Msg::Save, rows)}
                 </ActionForm>
             </td>
         </tr>
@@ -447,14 +448,7 @@ fn EditRow(channel: ChannelView, rows: Rows) -> impl IntoView {
                         </label>
                     </div>
                     <ActionError error=error_of(update.value())/>
-                    <div class="chan-form-actions">
-                        <button type="submit" class="button button-primary" disabled=move || pending.get()>
-                            {move || if pending.get() { i18n.t(Msg::Working) } else { i18n.t(Msg::Save) }}
-                        </button>
-                        <button type="button" class="button button-ghost" on:click=move |_| rows.open.set(None)>
-                            {move || i18n.t(Msg::Cancel)}
-                        </button>
-                    </div>
+                    {form_buttons(pending.into(), Msg::Save, rows)}
                 </ActionForm>
             </td>
         </tr>
