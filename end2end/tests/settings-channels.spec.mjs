@@ -1,0 +1,86 @@
+// An admin connects channels: an X account through X's consent page (here
+// the built-in emulator's), and a WeChat Official Account with its AppID and
+// AppSecret; both show as connected with their account and health.
+import { test, expect } from '@playwright/test';
+
+const owner = { name: 'Mei Lin', email: 'mei@example.com', password: 'a long enough passphrase', workspace: 'Harbour Tea' };
+
+async function hydrated(page) {
+  await page.waitForFunction(() => window.__TONGBU_HYDRATED === true);
+}
+
+// The owner, whether or not an earlier spec already set this instance up.
+async function signInOwner(page) {
+  await page.goto('/');
+  if (/\/setup$/.test(page.url())) {
+    await hydrated(page);
+    const form = page.getByTestId('setup-form');
+    await form.locator('input[name=display_name]').fill(owner.name);
+    await form.locator('input[name=email]').fill(owner.email);
+    await form.locator('input[name=password]').fill(owner.password);
+    await form.locator('input[name=workspace]').fill(owner.workspace);
+    await form.getByRole('button').click();
+  } else {
+    await page.goto('/login');
+    await hydrated(page);
+    const login = page.getByTestId('login-form');
+    await login.locator('input[name=email]').fill(owner.email);
+    await login.locator('input[name=password]').fill(owner.password);
+    await login.getByRole('button').click();
+  }
+  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
+  return Number(page.url().match(/\/w\/(\d+)\//)[1]);
+}
+
+async function addChannel(page, platform, name) {
+  const form = page.getByTestId('channel-form');
+  await form.locator('select[name=platform]').selectOption(platform);
+  await form.locator('input[name=name]').fill(name);
+  await form.getByTestId('channel-emulated-input').check();
+  await form.getByRole('button', { name: /add channel/i }).click();
+  const row = page.getByTestId('channel-row').filter({ hasText: name });
+  await expect(row).toBeVisible();
+  await expect(row.getByTestId('channel-status')).toHaveAttribute('data-status', 'not_connected');
+  return row;
+}
+
+test('connect X through its consent page and WeChat with its app credentials', async ({ page }) => {
+  const ws = await signInOwner(page);
+  await page.goto(`/w/${ws}/channels`);
+  await hydrated(page);
+
+  // X: off to the consent page on the platform's own site, and back.
+  const xRow = await addChannel(page, 'x', 'Harbour Tea on X');
+  const appOrigin = new URL(page.url()).origin;
+  await xRow.getByTestId('channel-connect').click();
+  await expect(page.locator('#allow')).toBeVisible();
+  expect(new URL(page.url()).origin).not.toBe(appOrigin);
+  await expect(page.locator('#scopes')).toContainText('tweet.write');
+  await page.locator('#allow').click();
+  await expect(page).toHaveURL(new RegExp(`/w/${ws}/channels\\?connected=1$`));
+  await hydrated(page);
+  await expect(page.getByTestId('connect-ok')).toBeVisible();
+  const connectedX = page.getByTestId('channel-row').filter({ hasText: 'Harbour Tea on X' });
+  await expect(connectedX.getByTestId('channel-status')).toHaveAttribute('data-status', 'connected');
+  await expect(connectedX.getByTestId('channel-account')).toContainText('Tongbu Demo');
+
+  // Checking the channel asks the platform again and records the success.
+  await connectedX.getByTestId('channel-check').click();
+  await expect(connectedX.getByTestId('channel-account')).toContainText(/Last worked|最近成功/);
+
+  // WeChat: a wrong secret is refused with the platform's reason.
+  const wxRow = await addChannel(page, 'wechat', 'Harbour Tea 公众号 2');
+  await wxRow.getByTestId('channel-connect').click();
+  const wxForm = page.getByTestId('wechat-connect-form');
+  await expect(wxForm).toContainText(/whitelist|白名单/);
+  await wxForm.locator('input[name=app_id]').fill('wx00000000000demo1');
+  await wxForm.locator('input[name=app_secret]').fill('not the secret');
+  await wxForm.getByRole('button', { name: /^connect$/i }).click();
+  await expect(wxForm.locator('[role=alert]')).toBeVisible();
+  await wxForm.locator('input[name=app_secret]').fill('emulated-wechat-secret-1');
+  await wxForm.getByRole('button', { name: /^connect$/i }).click();
+  const connectedWx = page.getByTestId('channel-row').filter({ hasText: 'Harbour Tea 公众号 2' });
+  await expect(connectedWx.getByTestId('channel-status')).toHaveAttribute('data-status', 'connected');
+  // The secret is not on the page.
+  await expect(page.locator('body')).not.toContainText('emulated-wechat-secret-1');
+});
