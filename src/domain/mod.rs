@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod content;
+pub mod delivery;
 pub mod error;
 pub mod metrics;
 pub mod post;

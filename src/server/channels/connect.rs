@@ -139,7 +139,7 @@ pub async fn connect_demo(
                 // Refreshed (and rotated) on first use.
                 expires_at: state.now(),
             },
-            demo.x.username,
+            demo.x.name,
         ),
         _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
     };

@@ -506,7 +506,7 @@ fn AddChannel(ws: WorkspaceId, create: ServerAction<CreateChannel>) -> impl Into
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         matches!(emulator.await, Ok(true)).then(|| view! {
-                            <label class="check">
+                            <label class="check-row">
                                 <input type="checkbox" name="emulated" value="true" data-testid="channel-emulated-input"/>
                                 <span>{move || i18n.t(Msg::ChannelUseEmulator)}</span>
                             </label>

@@ -1,0 +1,367 @@
+//! The life of one delivery: one post on one channel, from scheduled to
+//! published (or failed, or cancelled), as `delivery.md` designs it. Pure:
+//! the scheduler asks [`next`] whether an event may move a delivery and
+//! where to; the store applies the answer with a fenced write.
+//!
+//! The rules that make publishing exactly-once live in the edges:
+//! - once an attempt may have reached the platform (SENDING), the only ways
+//!   out are a definite answer or UNKNOWN; a crash or an expired lease is
+//!   never "retry", it is UNKNOWN (rule 5);
+//! - UNKNOWN leaves only through reconciliation (found, proven absent) or
+//!   to NEEDS_ATTENTION when the platform cannot tell (rule 7, fail closed);
+//! - cancelling (an edit, an unapproval, a cancel) reaches every state that
+//!   has not possibly sent, and nothing else;
+//! - PUBLISHED, FAILED, FAILED_AUTH and CANCELLED are final, except that a
+//!   person may resolve a failure by publishing again.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting for its time (and its approval).
+    Scheduled,
+    /// Taken by a worker under a lease; nothing sent yet.
+    Claimed,
+    /// The attempt (intent) is committed; the request may be on the wire.
+    Sending,
+    Published,
+    /// Nothing reached the platform, or it said when to come back.
+    RetryWait,
+    /// The platform refused the content or the request for good.
+    Failed,
+    /// The channel's authorization failed after one refresh.
+    FailedAuth,
+    /// It may or may not have been published: reconcile before anything else.
+    Unknown,
+    /// Reconciliation could not decide: a person must.
+    NeedsAttention,
+    Cancelled,
+}
+
+impl DeliveryState {
+    pub const ALL: [DeliveryState; 10] = [
+        DeliveryState::Scheduled,
+        DeliveryState::Claimed,
+        DeliveryState::Sending,
+        DeliveryState::Published,
+        DeliveryState::RetryWait,
+        DeliveryState::Failed,
+        DeliveryState::FailedAuth,
+        DeliveryState::Unknown,
+        DeliveryState::NeedsAttention,
+        DeliveryState::Cancelled,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Scheduled => "scheduled",
+            DeliveryState::Claimed => "claimed",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Published => "published",
+            DeliveryState::RetryWait => "retry_wait",
+            DeliveryState::Failed => "failed",
+            DeliveryState::FailedAuth => "failed_auth",
+            DeliveryState::Unknown => "unknown",
+            DeliveryState::NeedsAttention => "needs_attention",
+            DeliveryState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DeliveryState> {
+        DeliveryState::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// No event of the scheduler moves it any more.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            DeliveryState::Published
+                | DeliveryState::Failed
+                | DeliveryState::FailedAuth
+                | DeliveryState::Cancelled
+        )
+    }
+
+    /// An attempt may have reached the platform: cancelling can no longer
+    /// stop it, only reconciliation can tell.
+    pub fn may_have_sent(self) -> bool {
+        matches!(
+            self,
+            DeliveryState::Sending | DeliveryState::Unknown | DeliveryState::NeedsAttention
+        )
+    }
+}
+
+/// What happens to a delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A worker took it: due, approved revision matching, not cancelled.
+    Claim,
+    /// The attempt row (number, idempotency material, exact request) is
+    /// durably committed; the call may start.
+    IntentCommitted,
+    /// The platform answered 2xx with an id (or said "already done").
+    Published,
+    /// Nothing reached the platform (connect error), or 429/quota.
+    RetryLater,
+    /// The platform refused for good.
+    Rejected,
+    /// Authorization failed after one refresh.
+    AuthFailed,
+    /// Timeout after sending, reset, 5xx, or the worker vanished.
+    Ambiguous,
+    /// The lease ran out without a result (the worker crashed or hung).
+    LeaseExpired,
+    /// A retry's time came.
+    RetryDue,
+    /// Reconciliation found the post.
+    FoundOnPlatform,
+    /// Reconciliation proved it absent: safe to send again.
+    ProvenAbsent,
+    /// Reconciliation could not decide.
+    Undecided,
+    /// Edited, unapproved or cancelled before it could have been sent.
+    Cancel,
+    /// A person: "it was published" (with its URL).
+    ResolvedPublished,
+    /// A person: "publish it now".
+    ResolvedRetry,
+    /// A person: "cancel it".
+    ResolvedCancel,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a {from:?} delivery cannot take {event:?}")]
+pub struct InvalidTransition {
+    pub from: DeliveryState,
+    pub event: Event,
+}
+
+/// Where `event` moves a delivery in `from`, or why it cannot.
+pub fn next(from: DeliveryState, event: Event) -> Result<DeliveryState, InvalidTransition> {
+    use DeliveryState as S;
+    use Event as E;
+    let to = match (from, event) {
+        (S::Scheduled | S::RetryWait, E::Claim) => S::Claimed,
+        (S::RetryWait, E::RetryDue) => S::Scheduled,
+        (S::Claimed, E::IntentCommitted) => S::Sending,
+        // Claimed but never sent: the lease lapsing just frees it.
+        (S::Claimed, E::LeaseExpired | E::RetryLater) => S::RetryWait,
+        (S::Sending, E::Published) => S::Published,
+        (S::Sending, E::RetryLater) => S::RetryWait,
+        (S::Sending, E::Rejected) => S::Failed,
+        (S::Sending, E::AuthFailed) => S::FailedAuth,
+        (S::Sending, E::Ambiguous | E::LeaseExpired) => S::Unknown,
+        (S::Unknown, E::FoundOnPlatform) => S::Published,
+        (S::Unknown, E::ProvenAbsent) => S::RetryWait,
+        (S::Unknown, E::Undecided) => S::NeedsAttention,
+        (S::Scheduled | S::Claimed | S::RetryWait, E::Cancel) => S::Cancelled,
+        (S::NeedsAttention, E::ResolvedPublished) => S::Published,
+        (S::NeedsAttention | S::Failed | S::FailedAuth, E::ResolvedRetry) => S::Scheduled,
+        (S::NeedsAttention | S::Failed | S::FailedAuth, E::ResolvedCancel) => S::Cancelled,
+        _ => return Err(InvalidTransition { from, event }),
+    };
+    Ok(to)
+}
+
+/// Retry timing: full-jitter exponential backoff, capped, never earlier
+/// than the time the platform named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub cap: Duration,
+    /// After this many attempts, stop and fail.
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            base: Duration::seconds(15),
+            cap: Duration::minutes(30),
+            max_attempts: 8,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// When attempt `attempt` (1-based, the one that just failed) may be
+    /// followed by the next. `unit` is a uniform random number in [0, 1):
+    /// "full jitter" spreads retries of many deliveries over the whole
+    /// window instead of stampeding at its end.
+    pub fn next_attempt_at(
+        &self,
+        now: DateTime<Utc>,
+        attempt: u32,
+        platform_hint: Option<DateTime<Utc>>,
+        unit: f64,
+    ) -> Option<DateTime<Utc>> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let exp = 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+        let window_ms =
+            (self.base.num_milliseconds() as f64 * exp).min(self.cap.num_milliseconds() as f64);
+        let wait = Duration::milliseconds((window_ms * unit.clamp(0.0, 1.0)) as i64);
+        let ours = now + wait;
+        Some(match platform_hint {
+            Some(h) if h > ours => h,
+            _ => ours,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use DeliveryState as S;
+
+    const EVENTS: [Event; 16] = [
+        Event::Claim,
+        Event::IntentCommitted,
+        Event::Published,
+        Event::RetryLater,
+        Event::Rejected,
+        Event::AuthFailed,
+        Event::Ambiguous,
+        Event::LeaseExpired,
+        Event::RetryDue,
+        Event::FoundOnPlatform,
+        Event::ProvenAbsent,
+        Event::Undecided,
+        Event::Cancel,
+        Event::ResolvedPublished,
+        Event::ResolvedRetry,
+        Event::ResolvedCancel,
+    ];
+
+    #[test]
+    fn states_round_trip_their_names() {
+        for s in S::ALL {
+            assert_eq!(S::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(S::parse("pending"), None);
+    }
+
+    #[test]
+    fn the_happy_path_publishes() {
+        let mut s = S::Scheduled;
+        for e in [Event::Claim, Event::IntentCommitted, Event::Published] {
+            s = next(s, e).unwrap();
+        }
+        assert_eq!(s, S::Published);
+    }
+
+    #[test]
+    fn a_crash_after_sending_is_unknown_never_a_retry() {
+        assert_eq!(next(S::Sending, Event::LeaseExpired), Ok(S::Unknown));
+        assert_eq!(next(S::Sending, Event::Ambiguous), Ok(S::Unknown));
+        assert!(next(S::Unknown, Event::Claim).is_err());
+        assert!(next(S::Unknown, Event::RetryDue).is_err());
+    }
+
+    #[test]
+    fn a_crash_before_sending_frees_the_delivery() {
+        assert_eq!(next(S::Claimed, Event::LeaseExpired), Ok(S::RetryWait));
+    }
+
+    #[test]
+    fn unknown_leaves_only_through_reconciliation() {
+        assert_eq!(next(S::Unknown, Event::FoundOnPlatform), Ok(S::Published));
+        assert_eq!(next(S::Unknown, Event::ProvenAbsent), Ok(S::RetryWait));
+        assert_eq!(next(S::Unknown, Event::Undecided), Ok(S::NeedsAttention));
+        for e in EVENTS {
+            if !matches!(
+                e,
+                Event::FoundOnPlatform | Event::ProvenAbsent | Event::Undecided
+            ) {
+                assert!(next(S::Unknown, e).is_err(), "{e:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn cancelling_stops_only_what_cannot_have_been_sent() {
+        for s in S::ALL {
+            let r = next(s, Event::Cancel);
+            let stoppable = matches!(s, S::Scheduled | S::Claimed | S::RetryWait);
+            assert_eq!(r.is_ok(), stoppable, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_person_resolves_what_the_scheduler_cannot() {
+        assert_eq!(
+            next(S::NeedsAttention, Event::ResolvedPublished),
+            Ok(S::Published)
+        );
+        assert_eq!(
+            next(S::NeedsAttention, Event::ResolvedRetry),
+            Ok(S::Scheduled)
+        );
+        assert_eq!(next(S::FailedAuth, Event::ResolvedRetry), Ok(S::Scheduled));
+        assert!(next(S::Published, Event::ResolvedRetry).is_err());
+    }
+
+    #[test]
+    fn backoff_grows_caps_and_honours_the_platforms_time() {
+        let p = RetryPolicy::default();
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        // The window doubles: the latest possible retry after attempt n.
+        let latest = |n| p.next_attempt_at(now, n, None, 0.999_999).unwrap() - now;
+        assert!(latest(1) <= p.base);
+        assert!(latest(2) > p.base && latest(2) <= p.base * 2);
+        assert!(latest(7) <= p.cap);
+        assert_eq!(p.next_attempt_at(now, 3, None, 0.0), Some(now));
+        let hint = now + Duration::hours(2);
+        assert_eq!(p.next_attempt_at(now, 1, Some(hint), 0.5), Some(hint));
+        assert_eq!(p.next_attempt_at(now, p.max_attempts, None, 0.5), None);
+    }
+
+    proptest! {
+        /// Whatever happens, in whatever order: only the designed edges
+        /// are taken, and once published a delivery never moves again.
+        #[test]
+        fn any_event_sequence_keeps_the_invariants(events in proptest::collection::vec(0usize..EVENTS.len(), 0..60)) {
+            let mut s = S::Scheduled;
+            let mut published = false;
+            // An attempt went out and no definite answer came back yet.
+            let mut in_doubt = false;
+            for i in events {
+                let e = EVENTS[i];
+                match next(s, e) {
+                    Ok(to) => {
+                        prop_assert!(!published, "a published delivery moved: {s:?} --{e:?}--> {to:?}");
+                        match e {
+                            Event::IntentCommitted => in_doubt = true,
+                            Event::Published | Event::Rejected | Event::AuthFailed
+                            | Event::FoundOnPlatform | Event::ProvenAbsent
+                            | Event::ResolvedPublished | Event::ResolvedRetry
+                            | Event::ResolvedCancel => in_doubt = false,
+                            Event::RetryLater if s == S::Sending => in_doubt = false,
+                            _ => {}
+                        }
+                        // Never queued to send again while an earlier attempt
+                        // may have landed.
+                        if in_doubt {
+                            prop_assert!(!matches!(to, S::Scheduled | S::Claimed | S::RetryWait),
+                                "{s:?} --{e:?}--> {to:?} while in doubt");
+                        }
+                        if to == S::Published {
+                            published = true;
+                        }
+                        if to == S::Cancelled {
+                            prop_assert!(!s.may_have_sent() || s == S::NeedsAttention);
+                        }
+                        s = to;
+                    }
+                    Err(err) => prop_assert_eq!(err.from, s),
+                }
+            }
+        }
+    }
+}
