@@ -9,8 +9,8 @@ use tongbu::domain::post::{NotificationKind, PostFilter};
 use tongbu::domain::workflow::ApprovalChange;
 use tongbu::domain::{Role, UserId, WorkspaceId};
 use tongbu::store::{
-    conflict, Connection, Egress, Health, NewAudit, NewChannel, NewInvitation, NewUser, PostHead,
-    PostWrite, PostWritten, Store, StoreError,
+    conflict, Connection, Egress, Health, Intent, NewAudit, NewChannel, NewInvitation, NewUser,
+    Outcome, PostHead, PostWrite, PostWritten, Store, StoreError,
 };
 
 fn new_user(email: &str) -> NewUser {
@@ -101,6 +101,93 @@ async fn raw_execute(
             let mut conn = sqlx::PgConnection::connect(&db.url).await?;
             Ok(sqlx::query(sql).execute(&mut conn).await?.rows_affected())
         }
+    }
+}
+
+/// A post targeting `channels`, due at `due`, written in `state`; returns
+/// its id and version.
+async fn post_in_state(
+    store: &Arc<dyn Store>,
+    ws: WorkspaceId,
+    actor: UserId,
+    channels: &[i64],
+    due: DateTime<Utc>,
+    state: &'static str,
+) -> (i64, i64) {
+    let mut w = post_write(
+        ws,
+        None,
+        0,
+        actor,
+        "hello",
+        channels.iter().map(|c| (*c, Some(due))).collect(),
+    );
+    w.head.state = state;
+    let done = store.write_post(w).await.expect("post");
+    (done.id, done.version)
+}
+
+/// Rewrites post `(id, version)` into `state`; returns the new version.
+async fn move_post(
+    store: &Arc<dyn Store>,
+    ws: WorkspaceId,
+    actor: UserId,
+    (id, version): (i64, i64),
+    channels: &[i64],
+    due: DateTime<Utc>,
+    state: &'static str,
+) -> i64 {
+    let mut w = post_write(
+        ws,
+        Some(id),
+        version,
+        actor,
+        "hello again",
+        channels.iter().map(|c| (*c, Some(due))).collect(),
+    );
+    w.head.state = state;
+    store.write_post(w).await.expect("rewrite").version
+}
+
+/// A fresh store with an owner, their workspace and one X channel.
+async fn one_channel(
+    b: common::Backend,
+) -> (
+    common::TestDb,
+    Arc<dyn Store>,
+    tongbu::store::WorkspaceRow,
+    tongbu::store::UserRow,
+    i64,
+    DateTime<Utc>,
+) {
+    let (db, store) = fresh(b).await;
+    let now = Utc::now();
+    let (owner, ws) = store
+        .create_first_owner(new_user("o@example.com"), "Acme", now)
+        .await
+        .unwrap();
+    let c = x_channel(&store, ws.id(), owner.id(), "@a").await;
+    (db, store, ws, owner, c, now)
+}
+
+fn intent(post_id: i64, channel_id: i64, fence: i64, until: DateTime<Utc>) -> Intent<'static> {
+    Intent {
+        post_id,
+        channel_id,
+        fence,
+        idempotency_key: "key-1",
+        request_json: "{}",
+        lease_until: until,
+    }
+}
+
+fn outcome(state: &'static str) -> Outcome<'static> {
+    Outcome {
+        state,
+        remote_id: Some("remote-1"),
+        remote_url: None,
+        error: None,
+        next_attempt_at: None,
     }
 }
 
@@ -599,6 +686,126 @@ on_both_backends! {
         let row = store.channel(ws.id(), id).await.unwrap().unwrap();
         assert_eq!(row.api_base.as_deref(), Some("http://127.0.0.1:7777"));
         assert_eq!(row.proxy.as_deref(), Some("socks5://127.0.0.1:1080"));
+    };
+
+    only_due_approved_deliveries_are_claimed_and_each_once => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let (c1, c2) = (x_channel(&store, ws.id(), owner.id(), "@a").await, x_channel(&store, ws.id(), owner.id(), "@b").await);
+        let due = now + Duration::minutes(10);
+        let (scheduled, _) = post_in_state(&store, ws.id(), owner.id(), &[c1, c2], due, "scheduled").await;
+        // A draft and a post in review are never claimed, due or not.
+        post_in_state(&store, ws.id(), owner.id(), &[c1], due, "draft").await;
+        post_in_state(&store, ws.id(), owner.id(), &[c1], due, "in_review").await;
+        let until = due + Duration::minutes(5);
+        assert!(store.claim_due(now, "w1", until, 10).await.unwrap().is_empty(), "not due yet");
+        let claimed = store.claim_due(due, "w1", until, 10).await.unwrap();
+        assert_eq!(claimed.len(), 2);
+        assert!(claimed.iter().all(|c| c.post_id == scheduled && c.attempts == 0 && c.fence >= 1));
+        assert!(store.claim_due(due, "w2", until, 10).await.unwrap().is_empty(), "claimed once");
+    };
+
+    concurrent_claimers_never_share_a_delivery => |b| async move {
+        let (_db, store) = fresh(b).await;
+        let now = Utc::now();
+        let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
+        let mut channels = Vec::new();
+        for i in 0..4 {
+            channels.push(x_channel(&store, ws.id(), owner.id(), &format!("@c{i}")).await);
+        }
+        for _ in 0..15 {
+            post_in_state(&store, ws.id(), owner.id(), &channels, now, "scheduled").await;
+        }
+        let mut tasks = Vec::new();
+        for w in 0..4 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let got = store.claim_due(now, &format!("w{w}"), now + Duration::minutes(5), 7).await.unwrap();
+                    if got.is_empty() {
+                        break;
+                    }
+                    mine.extend(got.into_iter().map(|c| (c.post_id, c.channel_id)));
+                }
+                mine
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let total = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!((total, all.len()), (60, 60), "every delivery claimed exactly once");
+    };
+
+    a_claim_is_fenced_out_by_an_edit_and_by_a_lapsed_lease => |b| async move {
+        let (_db, store, ws, owner, c, now) = one_channel(b).await;
+        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now, "scheduled").await;
+        let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
+        // The post is edited back into review before the worker commits its
+        // intent: the worker can no longer send.
+        let version = move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, "in_review").await;
+        let err = store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED));
+        assert!(store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().is_empty(), "unapproved");
+        // Approved again at the new revision: claimable, at a new fence.
+        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, "scheduled").await;
+        let again = store.claim_due(now, "w2", now + Duration::minutes(5), 10).await.unwrap().remove(0);
+        assert!(again.fence > claim.fence);
+        assert!(again.revision > claim.revision);
+        // The lease lapses before the intent: freed for another worker, and
+        // the late worker is fenced out.
+        let later = now + Duration::minutes(6);
+        let swept = store.expire_leases(later).await.unwrap();
+        assert_eq!((swept.freed, swept.unknown), (1, 0));
+        let err = store.begin_attempt(intent(post, c, again.fence, later), later).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED));
+        assert_eq!(store.claim_due(later, "w3", later + Duration::minutes(5), 10).await.unwrap().len(), 1);
+    };
+
+    an_attempt_is_committed_before_it_is_sent_and_ends_once => |b| async move {
+        let (_db, store, ws, owner, c, now) = one_channel(b).await;
+        let (post, _) = post_in_state(&store, ws.id(), owner.id(), &[c], now, "scheduled").await;
+        let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
+        assert_eq!(store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap(), 1);
+        store.record_progress(post, c, claim.fence, r#"{"tweet_ids":["1"]}"#).await.unwrap();
+        store.finish_attempt(post, c, claim.fence, outcome("published"), now).await.unwrap();
+        let err = store.finish_attempt(post, c, claim.fence, outcome("published"), now).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED), "ends once");
+        let record = store.post(ws.id(), post).await.unwrap().unwrap();
+        let ch = &record.channels[0];
+        assert_eq!((ch.delivery_state.as_str(), ch.remote_id.as_deref(), ch.attempts), ("published", Some("remote-1"), 1));
+        // Nothing claims a published delivery again.
+        assert!(store.claim_due(now + Duration::hours(1), "w1", now + Duration::hours(2), 10).await.unwrap().is_empty());
+    };
+
+    a_worker_lost_while_sending_leaves_the_delivery_unknown => |b| async move {
+        let (_db, store, ws, owner, c, now) = one_channel(b).await;
+        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now, "scheduled").await;
+        let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
+        store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap();
+        // A person cancels while it is on the wire: too late to stop it.
+        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, "cancelled").await;
+        let later = now + Duration::minutes(6);
+        let swept = store.expire_leases(later).await.unwrap();
+        assert_eq!((swept.freed, swept.unknown), (0, 1));
+        let record = store.post(ws.id(), post).await.unwrap().unwrap();
+        assert_eq!(record.channels[0].delivery_state, "unknown");
+        // Never claimed again without reconciliation.
+        assert!(store.claim_due(later, "w2", later + Duration::minutes(5), 10).await.unwrap().is_empty());
+    };
+
+    cancelling_stops_deliveries_that_were_not_sent => |b| async move {
+        let (_db, store, ws, owner, c, now) = one_channel(b).await;
+        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now + Duration::hours(1), "scheduled").await;
+        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now + Duration::hours(1), "cancelled").await;
+        let record = store.post(ws.id(), post).await.unwrap().unwrap();
+        assert_eq!(record.channels[0].delivery_state, "cancelled");
+        assert!(store.claim_due(now + Duration::hours(2), "w1", now + Duration::hours(3), 10).await.unwrap().is_empty());
     };
 
     concurrent_writers_never_fail_with_busy => |b| async move {

@@ -20,7 +20,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryState {
-    /// Waiting for its time (and its approval).
+    /// Its post is not approved at its current revision (a draft, in
+    /// review, or edited since approval).
+    Pending,
+    /// Approved at a revision, waiting for its time.
     Scheduled,
     /// Taken by a worker under a lease; nothing sent yet.
     Claimed,
@@ -41,7 +44,8 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
-    pub const ALL: [DeliveryState; 10] = [
+    pub const ALL: [DeliveryState; 11] = [
+        DeliveryState::Pending,
         DeliveryState::Scheduled,
         DeliveryState::Claimed,
         DeliveryState::Sending,
@@ -56,6 +60,7 @@ impl DeliveryState {
 
     pub const fn as_str(self) -> &'static str {
         match self {
+            DeliveryState::Pending => "pending",
             DeliveryState::Scheduled => "scheduled",
             DeliveryState::Claimed => "claimed",
             DeliveryState::Sending => "sending",
@@ -98,6 +103,10 @@ impl DeliveryState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Event {
+    /// Its post was approved (or needs no approval) at a revision.
+    Schedule,
+    /// Its post was edited or unapproved before anything was sent.
+    Unschedule,
     /// A worker took it: due, approved revision matching, not cancelled.
     Claim,
     /// The attempt row (number, idempotency material, exact request) is
@@ -145,6 +154,10 @@ pub fn next(from: DeliveryState, event: Event) -> Result<DeliveryState, InvalidT
     use DeliveryState as S;
     use Event as E;
     let to = match (from, event) {
+        (S::Pending, E::Schedule) => S::Scheduled,
+        // Rescheduled or approved again: re-armed (and fenced) in place.
+        (S::Scheduled | S::Claimed | S::RetryWait, E::Schedule) => S::Scheduled,
+        (S::Scheduled | S::Claimed | S::RetryWait, E::Unschedule) => S::Pending,
         (S::Scheduled | S::RetryWait, E::Claim) => S::Claimed,
         (S::RetryWait, E::RetryDue) => S::Scheduled,
         (S::Claimed, E::IntentCommitted) => S::Sending,
@@ -158,7 +171,7 @@ pub fn next(from: DeliveryState, event: Event) -> Result<DeliveryState, InvalidT
         (S::Unknown, E::FoundOnPlatform) => S::Published,
         (S::Unknown, E::ProvenAbsent) => S::RetryWait,
         (S::Unknown, E::Undecided) => S::NeedsAttention,
-        (S::Scheduled | S::Claimed | S::RetryWait, E::Cancel) => S::Cancelled,
+        (S::Pending | S::Scheduled | S::Claimed | S::RetryWait, E::Cancel) => S::Cancelled,
         (S::NeedsAttention, E::ResolvedPublished) => S::Published,
         (S::NeedsAttention | S::Failed | S::FailedAuth, E::ResolvedRetry) => S::Scheduled,
         (S::NeedsAttention | S::Failed | S::FailedAuth, E::ResolvedCancel) => S::Cancelled,
@@ -220,7 +233,9 @@ mod tests {
     use proptest::prelude::*;
     use DeliveryState as S;
 
-    const EVENTS: [Event; 16] = [
+    const EVENTS: [Event; 18] = [
+        Event::Schedule,
+        Event::Unschedule,
         Event::Claim,
         Event::IntentCommitted,
         Event::Published,
@@ -244,13 +259,18 @@ mod tests {
         for s in S::ALL {
             assert_eq!(S::parse(s.as_str()), Some(s));
         }
-        assert_eq!(S::parse("pending"), None);
+        assert_eq!(S::parse("publishing"), None);
     }
 
     #[test]
     fn the_happy_path_publishes() {
-        let mut s = S::Scheduled;
-        for e in [Event::Claim, Event::IntentCommitted, Event::Published] {
+        let mut s = S::Pending;
+        for e in [
+            Event::Schedule,
+            Event::Claim,
+            Event::IntentCommitted,
+            Event::Published,
+        ] {
             s = next(s, e).unwrap();
         }
         assert_eq!(s, S::Published);
@@ -288,7 +308,7 @@ mod tests {
     fn cancelling_stops_only_what_cannot_have_been_sent() {
         for s in S::ALL {
             let r = next(s, Event::Cancel);
-            let stoppable = matches!(s, S::Scheduled | S::Claimed | S::RetryWait);
+            let stoppable = matches!(s, S::Pending | S::Scheduled | S::Claimed | S::RetryWait);
             assert_eq!(r.is_ok(), stoppable, "{s:?}");
         }
     }
@@ -327,7 +347,7 @@ mod tests {
         /// are taken, and once published a delivery never moves again.
         #[test]
         fn any_event_sequence_keeps_the_invariants(events in proptest::collection::vec(0usize..EVENTS.len(), 0..60)) {
-            let mut s = S::Scheduled;
+            let mut s = S::Pending;
             let mut published = false;
             // An attempt went out and no definite answer came back yet.
             let mut in_doubt = false;
@@ -348,7 +368,7 @@ mod tests {
                         // Never queued to send again while an earlier attempt
                         // may have landed.
                         if in_doubt {
-                            prop_assert!(!matches!(to, S::Scheduled | S::Claimed | S::RetryWait),
+                            prop_assert!(!matches!(to, S::Pending | S::Scheduled | S::Claimed | S::RetryWait),
                                 "{s:?} --{e:?}--> {to:?} while in doubt");
                         }
                         if to == S::Published {

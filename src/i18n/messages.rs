@@ -323,6 +323,16 @@ messages! {
     PostAudit => "Audit trail", "审计记录", "稽核記錄";
     PostReviewComment => "Comment for the author", "给作者的意见", "給作者的意見";
     DeliveryPending => "Waiting", "等待中", "等待中";
+    DeliveryScheduled => "Scheduled", "已排期", "已排程";
+    DeliveryClaimed => "Starting", "即将发送", "即將發送";
+    DeliverySending => "Sending", "发送中", "傳送中";
+    DeliveryPublished => "Published", "已发布", "已發佈";
+    DeliveryRetryWait => "Will retry", "将重试", "將重試";
+    DeliveryFailed => "Failed", "失败", "失敗";
+    DeliveryFailedAuth => "Failed: reconnect the channel", "失败：请重新连接渠道", "失敗：請重新連接渠道";
+    DeliveryUnknown => "Checking whether it was published", "正在确认是否已发布", "正在確認是否已發佈";
+    DeliveryNeedsAttention => "Needs attention", "需要处理", "需要處理";
+    DeliveryCancelled => "Cancelled", "已取消", "已取消";
 
     // Lists, calendar
     ListTitle => "All posts", "全部帖子", "全部貼文";

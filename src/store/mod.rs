@@ -12,6 +12,8 @@
 
 mod channels;
 mod channels_sql;
+mod deliveries;
+mod deliveries_sql;
 mod postgres;
 mod posts;
 mod posts_sql;
@@ -21,6 +23,7 @@ mod sql;
 mod sqlite;
 
 pub use channels::*;
+pub use deliveries::*;
 pub use postgres::PostgresStore;
 pub use posts::*;
 pub use rows::*;
@@ -59,6 +62,9 @@ pub mod conflict {
     pub const STALE: &str = "stale";
     /// A target channel is not a live channel of the workspace.
     pub const UNKNOWN_CHANNEL: &str = "unknown_channel";
+    /// A worker's claim on a delivery is no longer held (its lease lapsed,
+    /// or a person changed the post since).
+    pub const FENCED: &str = "fenced";
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +74,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ContentStore + ChannelStore + Send + Sync + 'static {
+pub trait Store: ContentStore + ChannelStore + DeliveryStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// Round trip to the database, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;

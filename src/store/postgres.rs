@@ -2,6 +2,7 @@
 //! Row locks (`FOR UPDATE`) serialise the few invariants that span rows.
 
 use super::channels_sql::impl_channel_store;
+use super::deliveries_sql::impl_delivery_store;
 use super::posts::*;
 use super::posts_sql::impl_content_store;
 use super::rows::*;
@@ -51,4 +52,18 @@ impl_channel_store!(
     store = PostgresStore,
     db = sqlx::Postgres,
     begin_write = "BEGIN",
+);
+
+impl_delivery_store!(
+    store = PostgresStore,
+    db = sqlx::Postgres,
+    begin_write = "BEGIN",
+    claim = format!(
+        "WITH c AS MATERIALIZED ({} FOR UPDATE OF pc SKIP LOCKED)
+         UPDATE post_channels SET {} FROM c
+         WHERE post_channels.post_id = c.post_id AND post_channels.channel_id = c.channel_id
+         RETURNING post_channels.post_id, post_channels.channel_id, revision, fence, attempts, due_at, progress_json",
+        super::deliveries_sql::claimable!(),
+        super::deliveries_sql::CLAIM_SET
+    ),
 );

@@ -300,6 +300,38 @@ macro_rules! impl_content_store {
                     .await?;
                 }
 
+                // The deliveries follow the post. Every change moves the
+                // fence, so a worker holding an older claim changes nothing.
+                // Rows that may have been sent (sending, unknown, needs
+                // attention) or are done are never touched here.
+                let (to, from): (&str, &str) = match w.head.state {
+                    // Approved (again), rescheduled, or retried: armed at the
+                    // revision just written.
+                    "scheduled" => (
+                        "scheduled",
+                        "('pending', 'scheduled', 'claimed', 'retry_wait', 'failed', 'failed_auth')",
+                    ),
+                    "cancelled" => ("cancelled", "('pending', 'scheduled', 'claimed', 'retry_wait')"),
+                    "draft" | "in_review" | "changes_requested" => {
+                        ("pending", "('scheduled', 'claimed', 'retry_wait')")
+                    }
+                    // Publishing and its outcomes are the scheduler's.
+                    _ => ("", ""),
+                };
+                if !to.is_empty() {
+                    sqlx::query(&format!(
+                        "UPDATE post_channels SET delivery_state = $2, revision = $3, fence = fence + 1,
+                             next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $4
+                         WHERE post_id = $1 AND delivery_state IN {from}"
+                    ))
+                    .bind(written.id)
+                    .bind(to)
+                    .bind(written.revision)
+                    .bind(w.now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+
                 match w.approvals {
                     ApprovalChange::Keep => {}
                     ApprovalChange::Clear => {

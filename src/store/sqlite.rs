@@ -4,6 +4,7 @@
 //! so concurrent writers wait on the busy timeout instead of failing.
 
 use super::channels_sql::impl_channel_store;
+use super::deliveries_sql::impl_delivery_store;
 use super::posts::*;
 use super::posts_sql::impl_content_store;
 use super::rows::*;
@@ -66,4 +67,16 @@ impl_channel_store!(
     store = SqliteStore,
     db = sqlx::Sqlite,
     begin_write = "BEGIN IMMEDIATE",
+);
+
+impl_delivery_store!(
+    store = SqliteStore,
+    db = sqlx::Sqlite,
+    begin_write = "BEGIN IMMEDIATE",
+    claim = format!(
+        "UPDATE post_channels SET {} WHERE (post_id, channel_id) IN ({}) RETURNING {}",
+        super::deliveries_sql::CLAIM_SET,
+        super::deliveries_sql::claimable!(),
+        super::deliveries_sql::CLAIM_RETURNING
+    ),
 );

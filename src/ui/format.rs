@@ -153,3 +153,23 @@ pub fn viewer_zone() -> leptos::prelude::Signal<Tz> {
     Effect::new(move |_| zone.set(browser_zone()));
     zone.into()
 }
+
+/// A delivery's state in words (unknown names are shown as they are).
+pub fn delivery_text(i18n: &I18n, state: &str) -> String {
+    use crate::domain::delivery::DeliveryState as D;
+    let msg = match D::parse(state) {
+        Some(D::Pending) => Msg::DeliveryPending,
+        Some(D::Scheduled) => Msg::DeliveryScheduled,
+        Some(D::Claimed) => Msg::DeliveryClaimed,
+        Some(D::Sending) => Msg::DeliverySending,
+        Some(D::Published) => Msg::DeliveryPublished,
+        Some(D::RetryWait) => Msg::DeliveryRetryWait,
+        Some(D::Failed) => Msg::DeliveryFailed,
+        Some(D::FailedAuth) => Msg::DeliveryFailedAuth,
+        Some(D::Unknown) => Msg::DeliveryUnknown,
+        Some(D::NeedsAttention) => Msg::DeliveryNeedsAttention,
+        Some(D::Cancelled) => Msg::DeliveryCancelled,
+        None => return state.to_owned(),
+    };
+    i18n.t(msg).to_owned()
+}

@@ -107,7 +107,7 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
                         Some((mine, theirs)) => view! { <span>{mine}</span><br/><small class="muted">{theirs}</small> }.into_any(),
                         None => view! { <span class="muted">{move || i18n.t(Msg::PostNoDue)}</span> }.into_any(),
                     }}</td>
-                    <td>{if delivery == "pending" { i18n.t(Msg::DeliveryPending).to_owned() } else { delivery }}
+                    <td data-testid="delivery-state" data-state=delivery.clone()>{crate::ui::format::delivery_text(&i18n, &delivery)}
                         {c.remote_url.clone().map(|u| {
                             let text = u.clone();
                             view! { " " <a href=u rel="noopener" target="_blank">{text}</a> }
