@@ -399,6 +399,10 @@ on_both_backends! {
         assert_eq!(body["database"]["reachable"], true);
         let expected = match b { common::Backend::Sqlite => "sqlite", common::Backend::Postgres => "postgres" };
         assert_eq!(body["database"]["backend"], expected);
+        // Nothing is waiting to go out, so nothing is late.
+        for key in ["overdue", "stuck", "unknown", "needs_attention"] {
+            assert_eq!(body["deliveries"][key], 0, "{key}");
+        }
     };
 
     pages_speak_the_browsers_language_then_the_saved_one => |b| async move {

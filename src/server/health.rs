@@ -1,5 +1,8 @@
 //! `GET /healthz`: 200 with what an operator (or a load balancer) needs to
-//! know, 503 when the database cannot be reached.
+//! know, 503 when the database cannot be reached. The delivery counts say
+//! whether posts are going out: overdue ones mean no worker keeps up,
+//! stuck ones that leases are not swept, unknown ones that reconciliation
+//! lags; all should be zero.
 
 use super::state::AppState;
 use axum::extract::State;
@@ -12,13 +15,18 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_j
         crate::store::Backend::Sqlite => "sqlite",
         crate::store::Backend::Postgres => "postgres",
     };
-    match state.store.ping().await {
-        Ok(()) => (
+    let deliveries = match state.store.ping().await {
+        Ok(()) => state.store.delivery_health(state.now()).await,
+        Err(e) => Err(e),
+    };
+    match deliveries {
+        Ok(d) => (
             StatusCode::OK,
             Json(json!({
-                "status": "ok",
+                "status": if d.overdue + d.stuck + d.unknown == 0 { "ok" } else { "attention" },
                 "version": env!("CARGO_PKG_VERSION"),
                 "database": { "backend": backend, "reachable": true },
+                "deliveries": d,
             })),
         ),
         Err(e) => {

@@ -56,6 +56,23 @@ pub struct Expired {
     pub unknown: u64,
 }
 
+/// The delivery system's health, for `/healthz` and the dashboard: each
+/// count is something that should be zero when workers run and platforms
+/// answer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DeliveryHealth {
+    /// Armed and due for more than two minutes, yet unclaimed: no worker
+    /// is running, or they cannot keep up.
+    pub overdue: i64,
+    /// Claimed or sending with a lease that ran out over a minute ago: the
+    /// sweep is not running.
+    pub stuck: i64,
+    /// Possibly published for more than 15 minutes without reconciliation.
+    pub unknown: i64,
+    /// Waiting for a person.
+    pub needs_attention: i64,
+}
+
 #[async_trait::async_trait]
 pub trait DeliveryStore: Send + Sync {
     /// Claims up to `limit` deliveries due at `now` for `owner` until
@@ -95,4 +112,7 @@ pub trait DeliveryStore: Send + Sync {
 
     /// Leases that ran out: CLAIMED → RETRY_WAIT, SENDING → UNKNOWN.
     async fn expire_leases(&self, now: DateTime<Utc>) -> StoreResult<Expired>;
+
+    /// The counts of [`DeliveryHealth`] at `now`, across workspaces.
+    async fn delivery_health(&self, now: DateTime<Utc>) -> StoreResult<DeliveryHealth>;
 }

@@ -193,6 +193,38 @@ macro_rules! impl_delivery_store {
                 tx.commit().await?;
                 Ok($crate::store::Expired { freed, unknown })
             }
+
+            async fn delivery_health(
+                &self,
+                now: DateTime<Utc>,
+            ) -> StoreResult<$crate::store::DeliveryHealth> {
+                let (overdue, stuck, unknown, needs_attention) =
+                    sqlx::query_as::<$db, (i64, i64, i64, i64)>(
+                        "SELECT
+                             COALESCE(SUM(CASE WHEN pc.delivery_state IN ('scheduled', 'retry_wait')
+                                 AND p.state IN ('scheduled', 'publishing') AND pc.revision = p.revision
+                                 AND COALESCE(pc.next_attempt_at, pc.due_at) < $1 THEN 1 ELSE 0 END), 0),
+                             COALESCE(SUM(CASE WHEN pc.delivery_state IN ('claimed', 'sending')
+                                 AND pc.lease_until < $2 THEN 1 ELSE 0 END), 0),
+                             COALESCE(SUM(CASE WHEN pc.delivery_state = 'unknown'
+                                 AND pc.updated_at < $3 THEN 1 ELSE 0 END), 0),
+                             COALESCE(SUM(CASE WHEN pc.delivery_state = 'needs_attention' THEN 1 ELSE 0 END), 0)
+                         FROM post_channels pc JOIN posts p ON p.id = pc.post_id
+                         WHERE pc.delivery_state IN ('scheduled', 'retry_wait', 'claimed', 'sending',
+                             'unknown', 'needs_attention')",
+                    )
+                    .bind(now - chrono::Duration::minutes(2))
+                    .bind(now - chrono::Duration::minutes(1))
+                    .bind(now - chrono::Duration::minutes(15))
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok($crate::store::DeliveryHealth {
+                    overdue,
+                    stuck,
+                    unknown,
+                    needs_attention,
+                })
+            }
         }
     };
 }
