@@ -49,13 +49,11 @@ async fn channel(app: &TestApp, c: &Client, ws: i64, id: i64) -> Value {
 }
 
 async fn sealed(app: &TestApp, id: i64) -> String {
-    use tongbu::domain::WorkspaceId;
     let ch = app.state.store.all_credentials().await.unwrap();
     let row = ch
         .into_iter()
         .find(|r| r.id == id)
         .expect("credentials stored");
-    let _ = WorkspaceId(row.workspace_id);
     row.credentials.unwrap()
 }
 

@@ -181,7 +181,7 @@ fn intent(post_id: i64, channel_id: i64, fence: i64, until: DateTime<Utc>) -> In
     }
 }
 
-fn outcome(state: &'static str) -> Outcome<'static> {
+fn outcome(state: tongbu::domain::delivery::DeliveryState) -> Outcome<'static> {
     Outcome {
         state,
         remote_id: Some("remote-1"),
@@ -773,8 +773,8 @@ on_both_backends! {
         let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
         assert_eq!(store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap(), 1);
         store.record_progress(post, c, claim.fence, r#"{"tweet_ids":["1"]}"#).await.unwrap();
-        store.finish_attempt(post, c, claim.fence, outcome("published"), now).await.unwrap();
-        let err = store.finish_attempt(post, c, claim.fence, outcome("published"), now).await.unwrap_err();
+        store.finish_attempt(post, c, claim.fence, outcome(tongbu::domain::delivery::DeliveryState::Published), now).await.unwrap();
+        let err = store.finish_attempt(post, c, claim.fence, outcome(tongbu::domain::delivery::DeliveryState::Published), now).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED), "ends once");
         let record = store.post(ws.id(), post).await.unwrap().unwrap();
         let ch = &record.channels[0];

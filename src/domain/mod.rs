@@ -5,6 +5,7 @@ pub mod account;
 pub mod content;
 pub mod delivery;
 pub mod error;
+pub mod html;
 pub mod metrics;
 pub mod post;
 pub mod role;

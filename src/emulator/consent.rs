@@ -14,6 +14,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::{Emulator, DEMO};
+use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
 use axum::http::{header, Method, StatusCode};
@@ -24,21 +25,6 @@ use std::collections::HashMap;
 
 pub(crate) fn routes() -> Router<Emulator> {
     Router::new().route("/i/oauth2/authorize", get(x_page).post(x_decide))
-}
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f0f2f5;margin:0;padding:40px 16px}\
@@ -53,7 +39,7 @@ fn page(title: &str, accent: &str, body: &str) -> String {
         "<!doctype html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
 <title>{}</title><style>:root{{--accent:{accent}}}{STYLE}</style></head><body><main class=\"card\">{body}\
 <p class=\"emu\">Tongbu platform emulator — no real account is involved.</p></main></body></html>",
-        esc(title)
+        escape(title)
     )
 }
 
@@ -65,7 +51,7 @@ fn error_page(message: &str) -> Response {
             "#888",
             &format!(
                 "<h1>Something went wrong</h1><p id=\"error\">{}</p>",
-                esc(message)
+                escape(message)
             ),
         )),
     )
@@ -78,8 +64,8 @@ fn hidden(fields: &[(&str, &str)]) -> String {
         .map(|(k, v)| {
             format!(
                 "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                esc(k),
-                esc(v)
+                escape(k),
+                escape(v)
             )
         })
         .collect()
@@ -89,7 +75,7 @@ fn scope_list(scopes: &[&str]) -> String {
     scopes
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| format!("<li>{}</li>", esc(s)))
+        .map(|s| format!("<li>{}</li>", escape(s)))
         .collect()
 }
 
@@ -180,9 +166,9 @@ pub(crate) async fn facebook(
 <form method=\"post\">{fields}\
 <button id=\"allow\" type=\"submit\" name=\"decision\" value=\"allow\">Continue as {user}</button>\
 <button id=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Cancel</button></form>",
-        user = esc(DEMO.facebook.user_name),
-        page = esc(DEMO.facebook.page_name),
-        app = esc(&app_id),
+        user = escape(DEMO.facebook.user_name),
+        page = escape(DEMO.facebook.page_name),
+        app = escape(&app_id),
         scopes = scope_list(&scopes),
     );
     Html(page("Log in with Facebook", "#1877f2", &body)).into_response()
@@ -250,9 +236,9 @@ async fn x_page(
 <form method=\"post\" action=\"/i/oauth2/authorize\">{fields}\
 <button id=\"allow\" type=\"submit\" name=\"decision\" value=\"allow\">Authorize app</button>\
 <button id=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\">Cancel</button></form>",
-        name = esc(DEMO.x.name),
-        username = esc(DEMO.x.username),
-        client = esc(get_param(&p, "client_id")),
+        name = escape(DEMO.x.name),
+        username = escape(DEMO.x.username),
+        client = escape(get_param(&p, "client_id")),
         scopes = scope_list(&scopes),
         fields = hidden(&pairs),
     );

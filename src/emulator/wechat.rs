@@ -624,18 +624,30 @@ fn body_json(body: &[u8]) -> Option<Value> {
         .filter(Value::is_object)
 }
 
+/// The common part of a read with a JSON body: admission (token, faults,
+/// "system busy"), then the body, which WeChat requires to be an object.
+async fn admit_read_json(
+    emu: &Emulator,
+    q: &HashMap<String, String>,
+    body: &[u8],
+) -> Result<(Ctx, Value), Response> {
+    let ctx = match admit(emu, q, CallKind::Read).await {
+        Ok((_, _, true)) => return Err(busy()),
+        Ok((ctx, _, _)) => ctx,
+        Err(d) => return Err(d.answer(emu, None).await),
+    };
+    let v = body_json(body).ok_or_else(|| err(47001, "data format error"))?;
+    Ok((ctx, v))
+}
+
 async fn draft_get(
     AxState(emu): AxState<Emulator>,
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let ctx = match admit(&emu, &q, CallKind::Read).await {
-        Ok((_, _, true)) => return busy(),
-        Ok((ctx, _, _)) => ctx,
-        Err(d) => return d.answer(&emu, None).await,
-    };
-    let Some(v) = body_json(&body) else {
-        return err(47001, "data format error");
+    let (ctx, v) = match admit_read_json(&emu, &q, &body).await {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let id = v.get("media_id").and_then(Value::as_str).unwrap_or("");
     emu.read(|st, _| match st.wechat.apps[ctx.app].drafts.get(id) {
@@ -720,13 +732,9 @@ async fn publish_get(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let ctx = match admit(&emu, &q, CallKind::Read).await {
-        Ok((_, _, true)) => return busy(),
-        Ok((ctx, _, _)) => ctx,
-        Err(d) => return d.answer(&emu, None).await,
-    };
-    let Some(v) = body_json(&body) else {
-        return err(47001, "data format error");
+    let (ctx, v) = match admit_read_json(&emu, &q, &body).await {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let id = match v.get("publish_id") {
         Some(Value::String(s)) => s.clone(),
@@ -762,13 +770,9 @@ async fn batchget(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let ctx = match admit(&emu, &q, CallKind::Read).await {
-        Ok((_, _, true)) => return busy(),
-        Ok((ctx, _, _)) => ctx,
-        Err(d) => return d.answer(&emu, None).await,
-    };
-    let Some(v) = body_json(&body) else {
-        return err(47001, "data format error");
+    let (ctx, v) = match admit_read_json(&emu, &q, &body).await {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let offset = v.get("offset").and_then(Value::as_u64).unwrap_or(0) as usize;
     let count = v.get("count").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -821,13 +825,9 @@ async fn total_detail(
     Query(q): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Response {
-    let ctx = match admit(&emu, &q, CallKind::Read).await {
-        Ok((_, _, true)) => return busy(),
-        Ok((ctx, _, _)) => ctx,
-        Err(d) => return d.answer(&emu, None).await,
-    };
-    let Some(v) = body_json(&body) else {
-        return err(47001, "data format error");
+    let (ctx, v) = match admit_read_json(&emu, &q, &body).await {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let date = |k: &str| {
         v.get(k)

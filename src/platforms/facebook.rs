@@ -17,10 +17,10 @@
 
 use super::http::{self, Call};
 use super::*;
-use crate::domain::content::{self, Draft, Issue, MediaInfo, MediaKind};
+use crate::domain::content::{Issue, MediaKind};
 use chrono::Duration as TimeDelta;
 use reqwest::header::HeaderMap;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -146,7 +146,7 @@ impl FacebookClient {
         caption: Option<&str>,
         published: bool,
     ) -> Result<Value, PlatformError> {
-        let mut form = Form::new().part("source", file_part(file)?);
+        let mut form = Form::new().part("source", file.part()?);
         if let Some(caption) = caption.filter(|c| !c.is_empty()) {
             form = form.text("caption", caption.to_owned());
         }
@@ -166,7 +166,7 @@ impl FacebookClient {
         file: &MediaFile,
         description: &str,
     ) -> Result<Published, PlatformError> {
-        let mut form = Form::new().part("source", file_part(file)?);
+        let mut form = Form::new().part("source", file.part()?);
         if !description.is_empty() {
             form = form.text("description", description.to_owned());
         }
@@ -385,15 +385,7 @@ impl PlatformClient for FacebookClient {
     }
 
     fn validate(&self, request: &PublishRequest) -> Vec<Issue> {
-        let media = media_infos(&request.media);
-        let draft = Draft {
-            text: &request.text,
-            title: None,
-            digest: None,
-            media: &media,
-            link: request.link.as_deref(),
-        };
-        content::check(Platform::Facebook, &draft, false).issues
+        request.issues(Platform::Facebook, false)
     }
 
     async fn publish(
@@ -405,7 +397,7 @@ impl PlatformClient for FacebookClient {
         let (videos, images): (Vec<&MediaFile>, Vec<&MediaFile>) = request
             .media
             .iter()
-            .partition(|m| media_kind(m) == MediaKind::Video);
+            .partition(|m| m.kind() == MediaKind::Video);
         if let Some(video) = videos.first() {
             if request.media.len() > 1 {
                 return Err(PlatformError::permanent(
@@ -692,37 +684,6 @@ fn message_with_link(request: &PublishRequest) -> String {
         }
         _ => text.to_owned(),
     }
-}
-
-fn media_kind(m: &MediaFile) -> MediaKind {
-    let ct = m.content_type.to_ascii_lowercase();
-    if ct.starts_with("video/") {
-        MediaKind::Video
-    } else if ct == "image/gif" {
-        MediaKind::Gif
-    } else {
-        MediaKind::Image
-    }
-}
-
-fn media_infos(media: &[MediaFile]) -> Vec<MediaInfo> {
-    media
-        .iter()
-        .map(|m| MediaInfo {
-            kind: media_kind(m),
-            bytes: m.bytes.len() as u64,
-            alt: m.alt.clone(),
-        })
-        .collect()
-}
-
-fn file_part(m: &MediaFile) -> Result<Part, PlatformError> {
-    Part::bytes(m.bytes.as_ref().clone())
-        .file_name(m.file_name.clone())
-        .mime_str(&m.content_type)
-        .map_err(|_| {
-            PlatformError::permanent(format!("\"{}\" is not a valid media type", m.content_type))
-        })
 }
 
 /// A failed Graph call: the classified error plus what the insights

@@ -19,7 +19,7 @@ pub mod oauth;
 pub mod wechat;
 pub mod x;
 
-use crate::domain::content::Platform;
+use crate::domain::content::{self, Draft, Issue, MediaInfo, MediaKind, Platform};
 use crate::domain::metrics::MetricSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -202,6 +202,43 @@ pub struct MediaFile {
     pub bytes: Arc<Vec<u8>>,
 }
 
+impl MediaFile {
+    /// Its kind by content type (the uploads Tongbu accepts are PNG, JPEG,
+    /// GIF, WebP and MP4).
+    pub fn kind(&self) -> MediaKind {
+        let ct = self.content_type.trim().to_ascii_lowercase();
+        if ct.starts_with("video/") {
+            MediaKind::Video
+        } else if ct == "image/gif" {
+            MediaKind::Gif
+        } else {
+            MediaKind::Image
+        }
+    }
+
+    /// What the shared content rules need to know of it.
+    pub fn info(&self) -> MediaInfo {
+        MediaInfo {
+            kind: self.kind(),
+            bytes: self.bytes.len() as u64,
+            alt: self.alt.clone(),
+        }
+    }
+
+    /// The file as a multipart part, with its name and content type.
+    pub fn part(&self) -> Result<reqwest::multipart::Part, PlatformError> {
+        reqwest::multipart::Part::bytes(self.bytes.as_ref().clone())
+            .file_name(self.file_name.clone())
+            .mime_str(&self.content_type)
+            .map_err(|_| {
+                PlatformError::permanent(format!(
+                    "\"{}\" is not a valid media type",
+                    self.content_type
+                ))
+            })
+    }
+}
+
 /// What to publish on one channel: the channel's effective content (the
 /// shared rules already applied) and the material that makes a retry safe.
 #[derive(Clone, Debug)]
@@ -223,6 +260,20 @@ pub struct PublishRequest {
 }
 
 impl PublishRequest {
+    /// The shared content rules (`domain::content::check`) applied to this
+    /// request on `platform`: every client's `validate`.
+    pub fn issues(&self, platform: Platform, thread_allowed: bool) -> Vec<Issue> {
+        let media: Vec<MediaInfo> = self.media.iter().map(MediaFile::info).collect();
+        let draft = Draft {
+            text: &self.text,
+            title: self.title.as_deref(),
+            digest: self.digest.as_deref(),
+            media: &media,
+            link: self.link.as_deref(),
+        };
+        content::check(platform, &draft, thread_allowed).issues
+    }
+
     /// A stable fingerprint of what is published, used to recognise the
     /// post among the account's recent posts when reconciling.
     pub fn fingerprint(&self) -> String {
@@ -386,7 +437,7 @@ pub trait PlatformClient: Send + Sync {
 
     /// The shared content rules for this platform (`domain::content::check`)
     /// applied to the request; an empty list means publishable.
-    fn validate(&self, request: &PublishRequest) -> Vec<crate::domain::content::Issue>;
+    fn validate(&self, request: &PublishRequest) -> Vec<Issue>;
 
     /// Create the post. Steps that create something are recorded through
     /// `checkpoint` as soon as their id is known.

@@ -30,7 +30,8 @@ mod tests;
 
 use super::http::{self, Call};
 use super::*;
-use crate::domain::content::{self, Draft, Issue, MediaInfo, MediaKind};
+use crate::domain::content::{Issue, MediaKind};
+use crate::domain::html;
 use crate::domain::metrics::Figure;
 use chrono::NaiveDate;
 use errors::CHINA;
@@ -469,23 +470,7 @@ impl PlatformClient for WechatClient {
     }
 
     fn validate(&self, request: &PublishRequest) -> Vec<Issue> {
-        let media: Vec<MediaInfo> = request
-            .media
-            .iter()
-            .map(|m| MediaInfo {
-                kind: media_kind(&m.content_type),
-                bytes: m.bytes.len() as u64,
-                alt: m.alt.clone(),
-            })
-            .collect();
-        let draft = Draft {
-            text: &request.text,
-            title: request.title.as_deref(),
-            digest: request.digest.as_deref(),
-            media: &media,
-            link: request.link.as_deref(),
-        };
-        content::check(Platform::Wechat, &draft, false).issues
+        request.issues(Platform::Wechat, false)
     }
 
     async fn publish(
@@ -511,7 +496,7 @@ impl PlatformClient for WechatClient {
                         let cover = request
                             .media
                             .iter()
-                            .find(|m| media_kind(&m.content_type) == MediaKind::Image)
+                            .find(|m| m.kind() == MediaKind::Image)
                             .ok_or_else(|| {
                                 PlatformError::permanent("a WeChat article needs a cover image")
                             })?;
@@ -791,17 +776,6 @@ fn required_id(v: &Value, key: &str, what: &str) -> Result<String, PlatformError
         .ok_or_else(|| PlatformError::retry(format!("WeChat created {what} but returned no {key}")))
 }
 
-fn media_kind(content_type: &str) -> MediaKind {
-    let ct = content_type.trim().to_ascii_lowercase();
-    if ct == "image/gif" {
-        MediaKind::Gif
-    } else if ct.starts_with("image/") {
-        MediaKind::Image
-    } else {
-        MediaKind::Video
-    }
-}
-
 fn media_form(file: &MediaFile) -> Result<reqwest::multipart::Form, PlatformError> {
     let name = if file.file_name.trim().is_empty() {
         "cover".to_owned()
@@ -921,21 +895,8 @@ fn paragraph(lines: &mut Vec<&str>, out: &mut String) {
         if i > 0 {
             out.push_str("<br/>");
         }
-        escape_into(line.trim_end(), out);
+        html::escape_into(line.trim_end(), out);
     }
     out.push_str("</p>");
     lines.clear();
-}
-
-fn escape_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }

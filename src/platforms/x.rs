@@ -17,10 +17,10 @@
 
 use super::http::{self, Call};
 use super::*;
-use crate::domain::content::{self, Draft, Issue, MediaInfo, MediaKind};
+use crate::domain::content::{self, Draft, Issue, MediaKind};
 use chrono::Duration as TimeDelta;
 use reqwest::header::HeaderMap;
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Form;
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -230,19 +230,19 @@ impl XClient {
     }
 
     async fn upload_media(&self, file: &MediaFile) -> Result<String, PlatformError> {
-        let category = match media_kind(file) {
+        let category = match file.kind() {
             MediaKind::Gif => "tweet_gif",
             _ => "tweet_image",
         };
         let url = self.url("2/media/upload");
         // Checked once here so the builder below cannot silently drop it.
-        file_part(file)?;
+        file.part()?;
         // An upload that may have landed only leaves an unattached media
         // object that expires by itself: retried like a read.
         let answer = self
             .call(Call::Read, |token| {
                 let mut form = Form::new().text("media_category", category);
-                if let Ok(part) = file_part(file) {
+                if let Ok(part) = file.part() {
                     form = form.part("media", part);
                 }
                 self.http.post(&url).bearer_auth(token).multipart(form)
@@ -299,15 +299,7 @@ impl PlatformClient for XClient {
     }
 
     fn validate(&self, request: &PublishRequest) -> Vec<Issue> {
-        let media = media_infos(&request.media);
-        let draft = Draft {
-            text: &request.text,
-            title: None,
-            digest: None,
-            media: &media,
-            link: request.link.as_deref(),
-        };
-        content::check(Platform::X, &draft, request.thread).issues
+        request.issues(Platform::X, request.thread)
     }
 
     async fn publish(
@@ -315,11 +307,7 @@ impl PlatformClient for XClient {
         request: &PublishRequest,
         checkpoint: &dyn Checkpoint,
     ) -> Result<Published, PlatformError> {
-        if request
-            .media
-            .iter()
-            .any(|m| media_kind(m) == MediaKind::Video)
-        {
+        if request.media.iter().any(|m| m.kind() == MediaKind::Video) {
             return Err(PlatformError::permanent(
                 "videos cannot be published to X by this version yet",
             ));
@@ -863,37 +851,6 @@ fn without_urls(text: &str) -> String {
     }
     out.push_str(&text[at..]);
     out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn media_kind(m: &MediaFile) -> MediaKind {
-    let ct = m.content_type.to_ascii_lowercase();
-    if ct.starts_with("video/") {
-        MediaKind::Video
-    } else if ct == "image/gif" {
-        MediaKind::Gif
-    } else {
-        MediaKind::Image
-    }
-}
-
-fn media_infos(media: &[MediaFile]) -> Vec<MediaInfo> {
-    media
-        .iter()
-        .map(|m| MediaInfo {
-            kind: media_kind(m),
-            bytes: m.bytes.len() as u64,
-            alt: m.alt.clone(),
-        })
-        .collect()
-}
-
-fn file_part(m: &MediaFile) -> Result<Part, PlatformError> {
-    Part::bytes(m.bytes.as_ref().clone())
-        .file_name(m.file_name.clone())
-        .mime_str(&m.content_type)
-        .map_err(|_| {
-            PlatformError::permanent(format!("\"{}\" is not a valid media type", m.content_type))
-        })
 }
 
 // ---------------------------------------------------------------------------

@@ -80,9 +80,14 @@ impl std::fmt::Debug for Config {
 
 /// Hides the password in a database URL.
 pub fn redact_url(url: &str) -> String {
+    mask_url_password(url, "redacted")
+}
+
+/// `url` with its password (if any) replaced by `mask`.
+pub fn mask_url_password(url: &str, mask: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("redacted"));
+            let _ = u.set_password(Some(mask));
             u.to_string()
         }
         _ => url.to_owned(),

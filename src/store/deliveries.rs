@@ -38,8 +38,7 @@ pub struct Intent<'a> {
 
 /// How an attempt ended.
 pub struct Outcome<'a> {
-    /// One of the delivery life cycle's states, as stored.
-    pub state: &'static str,
+    pub state: crate::domain::delivery::DeliveryState,
     pub remote_id: Option<&'a str>,
     pub remote_url: Option<&'a str>,
     pub error: Option<&'a str>,

@@ -17,6 +17,7 @@ use super::super::state::AppState;
 use super::credentials::{platform_refusal, seal, unseal};
 use super::{channel_row, channel_view, endpoints};
 use crate::domain::content::Platform;
+use crate::domain::html::escape;
 use crate::domain::post::ChannelView;
 use crate::domain::{AppError, WorkspaceId};
 use crate::i18n::Msg;
@@ -427,13 +428,6 @@ struct PagesOffer {
     channel: i64,
     pages: Vec<OfferedPage>,
     started_at: DateTime<Utc>,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 fn pick_page_html(ctx: &RequestCtx, channel: &str, pages: &[OfferedPage]) -> String {

@@ -123,6 +123,18 @@ pub struct SealedCredentials {
     version: Mutex<Option<i64>>,
 }
 
+impl SealedCredentials {
+    fn loaded_version(&self) -> Option<i64> {
+        self.version.lock().ok().and_then(|v| *v)
+    }
+
+    fn set_version(&self, version: i64) {
+        if let Ok(mut v) = self.version.lock() {
+            *v = Some(version);
+        }
+    }
+}
+
 #[async_trait]
 impl CredentialStore for SealedCredentials {
     async fn load(&self) -> Result<Credentials, PlatformError> {
@@ -149,26 +161,16 @@ impl CredentialStore for SealedCredentials {
                 _ => PlatformError::reauthorize(e.to_string()),
             }
         })?;
-        if let Ok(mut v) = self.version.lock() {
-            *v = Some(row.credentials_version);
-        }
+        self.set_version(row.credentials_version);
         Ok(c)
     }
 
     async fn save(&self, credentials: &Credentials) -> Result<(), PlatformError> {
-        let expected = match self.version.lock() {
-            Ok(v) => *v,
-            Err(_) => None,
-        };
-        let expected = match expected {
+        let expected = match self.loaded_version() {
             Some(v) => v,
             None => {
                 self.load().await?;
-                self.version
-                    .lock()
-                    .ok()
-                    .and_then(|v| *v)
-                    .unwrap_or_default()
+                self.loaded_version().unwrap_or_default()
             }
         };
         let sealed = seal(&self.state, self.channel_id, credentials)
@@ -186,9 +188,7 @@ impl CredentialStore for SealedCredentials {
             .await
         {
             Ok(v) => {
-                if let Ok(mut cur) = self.version.lock() {
-                    *cur = Some(v);
-                }
+                self.set_version(v);
                 Ok(())
             }
             Err(StoreError::Conflict(c)) if c == conflict::STALE => Err(PlatformError::retry(

@@ -52,13 +52,7 @@ pub fn channel_view(row: &ChannelRow) -> Result<ChannelView, AppError> {
 
 /// `socks5://user:secret@host:1080` → `socks5://user:***@host:1080`.
 pub fn mask_password(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
-    }
+    super::config::mask_url_password(url, "***")
 }
 
 pub async fn channels(
