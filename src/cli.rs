@@ -23,8 +23,16 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the dashboard, the API and (later) the scheduler.
+    /// Serve the dashboard, the API and the publishing scheduler.
     Serve,
+    /// Run the publishing scheduler alone, without the web server. On
+    /// PostgreSQL any number may run; on SQLite one per database.
+    Worker,
+    /// Benchmarks against the built-in platform emulator.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Serve the platform emulator alone: imitations of the WeChat,
@@ -38,12 +46,23 @@ enum Command {
         /// Keep the emulator's posts, tokens and ledger in this JSON file.
         #[arg(long)]
         state_file: Option<std::path::PathBuf>,
+        /// Multiply the platforms' rate limits (1 = the real ones).
+        #[arg(long, default_value_t = 1.0)]
+        rate_limit_scale: f64,
     },
     /// Administration for scripts.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Schedule posts × channels due at once, publish them with worker
+    /// processes, and report throughput, lateness, memory and the ledger
+    /// audit (duplicates, lost, unauthorized, early).
+    Deliver(crate::scheduler::bench::DeliverArgs),
 }
 
 #[derive(Subcommand)]
@@ -96,6 +115,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config).await,
+        Command::Worker => worker(config).await,
+        Command::Bench {
+            command: BenchCommand::Deliver(args),
+        } => crate::scheduler::bench::deliver(config, args).await,
         Command::Migrate => {
             crate::store::connect(&config.database_url).await?;
             println!(
@@ -108,10 +131,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             addr,
             speed,
             state_file,
+            rate_limit_scale,
         } => {
             let emulator = crate::emulator::Emulator::new(crate::emulator::EmulatorOptions {
                 speed,
                 state_file,
+                rate_limit_scale,
                 ..Default::default()
             })?;
             let running = emulator.serve(addr).await?;
@@ -139,6 +164,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     };
     crate::server::auth::password::warm_up().await;
     spawn_housekeeping(state.clone());
+    let scheduler = if state.config.scheduler {
+        match crate::scheduler::start(&state).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                // The web server is still useful (a `tongbu worker` may be
+                // the one publishing); say why nothing publishes from here.
+                tracing::warn!("not running the scheduler in this process: {e:#}");
+                eprintln!("warning: not publishing from this process: {e:#}");
+                None
+            }
+        }
+    } else {
+        tracing::info!("scheduler off (TONGBU_SCHEDULER=0): run `tongbu worker` to publish");
+        None
+    };
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         anyhow::anyhow!("cannot listen on {addr}: {e} (set TONGBU_ADDR to another address)")
     })?;
@@ -148,7 +188,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         println!("Tongbu is running at http://{local}/");
     }
-    crate::server::serve(listener, state, shutdown_signal()).await
+    let served = crate::server::serve(listener, state, shutdown_signal()).await;
+    if let Some(s) = scheduler {
+        s.stop().await;
+    }
+    served
+}
+
+/// The scheduler alone, until SIGINT/SIGTERM; then in-flight requests
+/// finish and unsent claims are given back.
+async fn worker(config: Config) -> anyhow::Result<()> {
+    tracing::info!(config = ?config, "starting a worker");
+    let state = router::build_state(config, Arc::new(SystemClock)).await?;
+    let running = crate::scheduler::start(&state).await?;
+    println!("Tongbu worker {} is publishing.", running.scheduler.owner());
+    shutdown_signal().await;
+    running.stop().await;
+    Ok(())
 }
 
 /// Deletes expired sessions and old sign-in failures every ten minutes.

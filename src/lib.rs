@@ -19,6 +19,8 @@ pub mod emulator;
 #[cfg(feature = "ssr")]
 pub mod platforms;
 #[cfg(feature = "ssr")]
+pub mod scheduler;
+#[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod store;

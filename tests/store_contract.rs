@@ -186,8 +186,7 @@ fn outcome(state: tongbu::domain::delivery::DeliveryState) -> Outcome<'static> {
         state,
         remote_id: Some("remote-1"),
         remote_url: None,
-        error: None,
-        next_attempt_at: None,
+        ..Outcome::default()
     }
 }
 
@@ -801,24 +800,24 @@ on_both_backends! {
 
     health_counts_what_is_late_stuck_or_in_doubt => |b| async move {
         let (_db, store, ws, owner, c, now) = one_channel(b).await;
-        assert_eq!(store.delivery_health(now).await.unwrap(), tongbu::store::DeliveryHealth::default());
+        assert_eq!(store.delivery_health(now, None).await.unwrap(), tongbu::store::DeliveryHealth::default());
         // Due five minutes ago and nobody claimed it.
         let (late, _) = post_in_state(&store, ws.id(), owner.id(), &[c], now - Duration::minutes(5), "scheduled").await;
         // Due later: not overdue.
         post_in_state(&store, ws.id(), owner.id(), &[c], now + Duration::hours(1), "scheduled").await;
-        let h = store.delivery_health(now).await.unwrap();
+        let h = store.delivery_health(now, None).await.unwrap();
         assert_eq!((h.overdue, h.stuck, h.unknown), (1, 0, 0));
         // Claimed, then its worker vanished mid-send.
         let claim = store.claim_due(now, "w1", now + Duration::minutes(1), 10).await.unwrap().remove(0);
         assert_eq!(claim.post_id, late);
         store.begin_attempt(intent(late, c, claim.fence, now + Duration::minutes(1)), now).await.unwrap();
-        let h = store.delivery_health(now + Duration::minutes(3)).await.unwrap();
+        let h = store.delivery_health(now + Duration::minutes(3), None).await.unwrap();
         assert_eq!((h.overdue, h.stuck, h.unknown), (0, 1, 0));
         // Swept to UNKNOWN; in doubt for over 15 minutes it counts.
         store.expire_leases(now + Duration::minutes(3)).await.unwrap();
-        let h = store.delivery_health(now + Duration::minutes(5)).await.unwrap();
+        let h = store.delivery_health(now + Duration::minutes(5), None).await.unwrap();
         assert_eq!((h.stuck, h.unknown), (0, 0));
-        let h = store.delivery_health(now + Duration::minutes(20)).await.unwrap();
+        let h = store.delivery_health(now + Duration::minutes(20), None).await.unwrap();
         assert_eq!(h.unknown, 1);
     };
 

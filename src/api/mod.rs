@@ -6,6 +6,7 @@
 pub mod account;
 pub mod auth;
 pub mod channels;
+pub mod deliveries;
 pub mod posts;
 pub mod workspace;
 

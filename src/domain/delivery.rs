@@ -17,11 +17,12 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryState {
     /// Its post is not approved at its current revision (a draft, in
     /// review, or edited since approval).
+    #[default]
     Pending,
     /// Approved at a revision, waiting for its time.
     Scheduled,
@@ -140,6 +141,9 @@ pub enum Event {
     ResolvedRetry,
     /// A person: "cancel it".
     ResolvedCancel,
+    /// The platform accepted the post, then took it down in its own checks
+    /// (WeChat's review of an asynchronous publish).
+    Withdrawn,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -165,8 +169,11 @@ pub fn next(from: DeliveryState, event: Event) -> Result<DeliveryState, InvalidT
         (S::Claimed, E::LeaseExpired | E::RetryLater) => S::RetryWait,
         (S::Sending, E::Published) => S::Published,
         (S::Sending, E::RetryLater) => S::RetryWait,
-        (S::Sending, E::Rejected) => S::Failed,
-        (S::Sending, E::AuthFailed) => S::FailedAuth,
+        // Refused before sending (content checks, a channel that must be
+        // reconnected first) or by the platform.
+        (S::Claimed | S::Sending, E::Rejected) => S::Failed,
+        (S::Claimed | S::Sending, E::AuthFailed) => S::FailedAuth,
+        (S::Published, E::Withdrawn) => S::Failed,
         (S::Sending, E::Ambiguous | E::LeaseExpired) => S::Unknown,
         (S::Unknown, E::FoundOnPlatform) => S::Published,
         (S::Unknown, E::ProvenAbsent) => S::RetryWait,
@@ -178,6 +185,103 @@ pub fn next(from: DeliveryState, event: Event) -> Result<DeliveryState, InvalidT
         _ => return Err(InvalidTransition { from, event }),
     };
     Ok(to)
+}
+
+/// One attempt on one channel, for the delivery timelines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AttemptView {
+    pub post_id: i64,
+    pub channel_id: i64,
+    /// 1 for the first attempt on this channel.
+    pub number: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The state the attempt led to (`published`, `retry_wait`, `failed`,
+    /// `unknown`, ...); `None` while it is under way.
+    pub outcome: Option<String>,
+    /// What went wrong, in words.
+    pub error: Option<String>,
+    pub remote_id: Option<String>,
+}
+
+/// A person's decision on a delivery the scheduler could not finish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum ResolveAction {
+    /// "It was published": give its URL.
+    Published,
+    /// "Publish it now".
+    Retry,
+    /// "Cancel it".
+    Cancel,
+}
+
+impl ResolveAction {
+    pub fn event(self) -> Event {
+        match self {
+            ResolveAction::Published => Event::ResolvedPublished,
+            ResolveAction::Retry => Event::ResolvedRetry,
+            ResolveAction::Cancel => Event::ResolvedCancel,
+        }
+    }
+}
+
+/// What the delivery system reports for a workspace (dashboard, health).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DeliveryHealth {
+    /// Due for over two minutes and not taken: no worker is running.
+    pub overdue: i64,
+    /// Held by a worker whose lease ran out.
+    pub stuck: i64,
+    /// In doubt for over 15 minutes.
+    pub unknown: i64,
+    /// Waiting for a person.
+    pub needs_attention: i64,
+}
+
+/// What a post's state becomes from its deliveries once the scheduler has
+/// taken it: `None` leaves the post as it is (nothing started yet, or every
+/// target is stopped). Pending and cancelled deliveries do not count.
+///
+/// - anything still on its way (armed, claimed, sending, in doubt) keeps
+///   the post `publishing`;
+/// - then a definite failure makes it `failed`, or `partly_published`
+///   when another channel has it;
+/// - then a channel waiting for a person (reconnect, "may or may not have
+///   posted") makes it `needs_attention`;
+/// - otherwise every channel has it: `published`.
+pub fn post_state(deliveries: &[DeliveryState]) -> Option<crate::domain::workflow::PostState> {
+    use crate::domain::workflow::PostState as P;
+    use DeliveryState as S;
+    let count = |f: &dyn Fn(S) -> bool| deliveries.iter().filter(|d| f(**d)).count();
+    let started = count(&|d| !matches!(d, S::Pending | S::Scheduled | S::RetryWait | S::Cancelled));
+    let moving = count(&|d| {
+        matches!(
+            d,
+            S::Scheduled | S::RetryWait | S::Claimed | S::Sending | S::Unknown
+        )
+    });
+    let published = count(&|d| d == S::Published);
+    let failed = count(&|d| d == S::Failed);
+    let waiting = count(&|d| matches!(d, S::NeedsAttention | S::FailedAuth));
+    if moving > 0 {
+        // Still armed with nothing started: leave it scheduled.
+        return (started > 0 || published + failed + waiting > 0).then_some(P::Publishing);
+    }
+    if failed > 0 {
+        return Some(if published > 0 {
+            P::PartlyPublished
+        } else {
+            P::Failed
+        });
+    }
+    if waiting > 0 {
+        return Some(P::NeedsAttention);
+    }
+    (published > 0).then_some(P::Published)
 }
 
 /// Retry timing: full-jitter exponential backoff, capped, never earlier
@@ -233,7 +337,7 @@ mod tests {
     use proptest::prelude::*;
     use DeliveryState as S;
 
-    const EVENTS: [Event; 18] = [
+    const EVENTS: [Event; 19] = [
         Event::Schedule,
         Event::Unschedule,
         Event::Claim,
@@ -252,6 +356,7 @@ mod tests {
         Event::ResolvedPublished,
         Event::ResolvedRetry,
         Event::ResolvedCancel,
+        Event::Withdrawn,
     ];
 
     #[test]
@@ -342,9 +447,41 @@ mod tests {
         assert_eq!(p.next_attempt_at(now, p.max_attempts, None, 0.5), None);
     }
 
+    #[test]
+    fn a_post_follows_its_deliveries() {
+        use crate::domain::workflow::PostState as P;
+        assert_eq!(post_state(&[S::Scheduled, S::Scheduled]), None);
+        assert_eq!(post_state(&[S::Claimed, S::Scheduled]), Some(P::Publishing));
+        assert_eq!(
+            post_state(&[S::Published, S::RetryWait]),
+            Some(P::Publishing)
+        );
+        assert_eq!(post_state(&[S::Published, S::Unknown]), Some(P::Publishing));
+        assert_eq!(
+            post_state(&[S::Published, S::Published]),
+            Some(P::Published)
+        );
+        assert_eq!(
+            post_state(&[S::Published, S::Cancelled]),
+            Some(P::Published)
+        );
+        assert_eq!(
+            post_state(&[S::Published, S::Failed]),
+            Some(P::PartlyPublished)
+        );
+        assert_eq!(post_state(&[S::Failed, S::FailedAuth]), Some(P::Failed));
+        assert_eq!(
+            post_state(&[S::Published, S::FailedAuth]),
+            Some(P::NeedsAttention)
+        );
+        assert_eq!(post_state(&[S::NeedsAttention]), Some(P::NeedsAttention));
+        assert_eq!(post_state(&[S::Cancelled, S::Pending]), None);
+    }
+
     proptest! {
         /// Whatever happens, in whatever order: only the designed edges
-        /// are taken, and once published a delivery never moves again.
+        /// are taken, and once published a delivery never moves again
+        /// (except that the platform itself may take it down).
         #[test]
         fn any_event_sequence_keeps_the_invariants(events in proptest::collection::vec(0usize..EVENTS.len(), 0..60)) {
             let mut s = S::Pending;
@@ -355,7 +492,8 @@ mod tests {
                 let e = EVENTS[i];
                 match next(s, e) {
                     Ok(to) => {
-                        prop_assert!(!published, "a published delivery moved: {s:?} --{e:?}--> {to:?}");
+                        prop_assert!(!published || (e == Event::Withdrawn && s == S::Published),
+                            "a published delivery moved: {s:?} --{e:?}--> {to:?}");
                         match e {
                             Event::IntentCommitted => in_doubt = true,
                             Event::Published | Event::Rejected | Event::AuthFailed
@@ -371,8 +509,10 @@ mod tests {
                             prop_assert!(!matches!(to, S::Pending | S::Scheduled | S::Claimed | S::RetryWait),
                                 "{s:?} --{e:?}--> {to:?} while in doubt");
                         }
-                        if to == S::Published {
-                            published = true;
+                        published = to == S::Published;
+                        if e == Event::Withdrawn {
+                            // Taken down by the platform: final, nothing is sent again.
+                            prop_assert_eq!(to, S::Failed);
                         }
                         if to == S::Cancelled {
                             prop_assert!(!s.may_have_sent() || s == S::NeedsAttention);

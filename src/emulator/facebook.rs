@@ -726,18 +726,22 @@ async fn dispatch(emu: &Emulator, req: GraphReq) -> GraphOut {
         );
     }
     let token = param(&req.params, "access_token").or(req.bearer.clone());
+    let (page_budget, user_budget) = (
+        emu.budget(PAGE_CALLS_PER_HOUR),
+        emu.budget(USER_CALLS_PER_HOUR),
+    );
     let auth = emu.mutate(|st, now| {
         let tok = authenticate(st, token.as_deref(), now)?;
         let b = match &tok.page_id {
             Some(p) => st.take(
                 &format!("facebook:{p}:calls"),
-                PAGE_CALLS_PER_HOUR,
+                page_budget,
                 Duration::hours(1),
                 now,
             ),
             None => st.take(
                 &format!("facebook:{}:user", tok.user_id),
-                USER_CALLS_PER_HOUR,
+                user_budget,
                 Duration::hours(1),
                 now,
             ),

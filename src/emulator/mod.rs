@@ -57,6 +57,9 @@ pub struct EmulatorOptions {
     pub state_file: Option<PathBuf>,
     /// How long a WeChat publish job stays "publishing" (status 1).
     pub publish_delay: Duration,
+    /// Multiplies every rate budget: 1.0 is the platforms' real limits; a
+    /// benchmark that sends thousands of posts to a few accounts raises it.
+    pub rate_limit_scale: f64,
 }
 
 impl Default for EmulatorOptions {
@@ -65,6 +68,7 @@ impl Default for EmulatorOptions {
             speed: 1.0,
             state_file: None,
             publish_delay: Duration::from_secs(2),
+            rate_limit_scale: 1.0,
         }
     }
 }
@@ -202,6 +206,10 @@ impl Emulator {
             opts.speed.is_finite() && opts.speed > 0.0,
             "speed must be a positive number"
         );
+        anyhow::ensure!(
+            opts.rate_limit_scale.is_finite() && opts.rate_limit_scale > 0.0,
+            "the rate limit scale must be a positive number"
+        );
         let loaded = match &opts.state_file {
             Some(path) if path.exists() => Some(state::State::load(path)?),
             _ => None,
@@ -289,6 +297,13 @@ impl Emulator {
         Utc::now() + chrono::Duration::milliseconds(self.inner.offset_ms.load(Ordering::SeqCst))
     }
 
+    /// A new X token family for the demo user, as a completed consent
+    /// grants one, so a tool can connect many channels to the account
+    /// without a browser, each with its own single-use refresh tokens.
+    pub fn grant_demo_x_tokens(&self) -> (String, String, DateTime<Utc>) {
+        x::grant(self, DEMO.x.user_id)
+    }
+
     /// Today's metric figures of a post, by its remote id (tweet id,
     /// `{page}_{post}` or WeChat `msgid`), as the emulator reports them.
     pub fn figures(&self, remote_id: &str) -> Option<Figures> {
@@ -296,6 +311,12 @@ impl Emulator {
         let st = self.lock();
         let created = st.created_at(remote_id)?;
         Some(metrics::figures(remote_id, self.age_secs(created, now)))
+    }
+
+    /// A platform's budget with the configured scale applied.
+    pub(crate) fn budget(&self, limit: u32) -> u32 {
+        (f64::from(limit) * self.inner.opts.rate_limit_scale).clamp(1.0, f64::from(u32::MAX / 2))
+            as u32
     }
 
     pub(crate) fn opts(&self) -> &EmulatorOptions {

@@ -403,12 +403,13 @@ async fn admit(
     q: &HashMap<String, String>,
     call: CallKind,
 ) -> Result<(Ctx, Option<&'static str>, bool), Denied> {
+    let quota = emu.budget(MINUTE_QUOTA);
     let ctx = emu
         .mutate(|st, now| {
             let ctx = authenticate(st, q.get("access_token").map(String::as_str), now)?;
             let b = st.take(
                 &format!("wechat:{}:minute", ctx.app_id),
-                MINUTE_QUOTA,
+                quota,
                 Duration::minutes(1),
                 now,
             );

@@ -196,6 +196,26 @@ impl XState {
     }
 }
 
+/// A new token family for `user_id`, as a completed consent grants one:
+/// (access token, refresh token, access expiry).
+pub(crate) fn grant(emu: &Emulator, user_id: &str) -> (String, String, DateTime<Utc>) {
+    emu.mutate(|st, now| {
+        let family = st.x.next_family;
+        st.x.next_family += 1;
+        let (a, r) = st.x.issue(
+            user_id,
+            family,
+            "tweet.read tweet.write users.read offline.access media.write",
+            now,
+        );
+        (
+            a,
+            r.unwrap_or_default(),
+            now + chrono::Duration::seconds(ACCESS_SECS),
+        )
+    })
+}
+
 /// Issues an authorization code after consent (called by the consent page).
 pub(crate) fn issue_code(
     st: &mut State,
@@ -316,10 +336,11 @@ fn limit_of(class: &str) -> u32 {
 }
 
 fn take_budget(emu: &Emulator, who: &str, class: &str) -> Budget {
+    let limit = emu.budget(limit_of(class));
     emu.mutate(|st, now| {
         st.take(
             &format!("x:{who}:{class}"),
-            limit_of(class),
+            limit,
             chrono::Duration::minutes(WINDOW_MINUTES),
             now,
         )

@@ -180,6 +180,8 @@ messages! {
     ErrAlreadyApproved => "You have already approved this version.", "你已经批准过这个版本。", "你已經批准過這個版本。";
     ErrCommentRequired => "Say what needs to change, so the author knows what to fix.", "请说明需要修改什么，以便作者知道如何修正。", "請說明需要修改什麼，以便作者知道如何修正。";
     ErrAlreadyPublished => "A channel has already published this post, so it can no longer be changed or cancelled.", "已有渠道发布了此帖子，因此无法再修改或取消。", "已有渠道發佈了此貼文，因此無法再修改或取消。";
+    ErrDeliveryNotResolvable => "This channel's delivery is not waiting for a decision any more (it moved on since you opened the page). Reload to see where it stands.", "此渠道的发布已不再等待决定（自你打开页面后状态已变化）。请刷新查看当前状态。", "此渠道的發佈已不再等待決定（自你開啟頁面後狀態已變化）。請重新整理查看目前狀態。";
+    ErrPublishedUrl => "Give the address where the post can be seen, starting with https://", "请填写可查看该帖子的网址，以 https:// 开头", "請填寫可查看該貼文的網址，以 https:// 開頭";
     ErrStale => "Someone else changed this post since you opened it. Reload to see their changes; your text is kept in this browser.", "自你打开后，其他人修改了此帖子。请刷新查看其修改；你输入的内容已保存在此浏览器中。", "自你開啟後，其他人修改了此貼文。請重新整理查看其修改；你輸入的內容已保存在此瀏覽器中。";
     ErrUnknownChannel => "One of the chosen channels does not exist in this workspace.", "所选渠道中有一个不属于此工作区。", "所選渠道中有一個不屬於此工作區。";
     ErrUnknownMedia => "One of the attached files does not exist in this workspace.", "附件中有一个文件不属于此工作区。", "附件中有一個檔案不屬於此工作區。";

@@ -43,6 +43,18 @@ pub struct Config {
     pub x_client_secret: Option<String>,
     pub facebook_app_id: Option<String>,
     pub facebook_app_secret: Option<String>,
+    /// Run the publishing scheduler inside `serve` (`tongbu worker` runs it
+    /// alone). On SQLite one scheduler runs per database.
+    pub scheduler: bool,
+    /// How the scheduler works; see `scheduler::SchedulerConfig`.
+    pub delivery_lease_secs: i64,
+    pub reconcile_after_secs: i64,
+    pub scheduler_poll_ms: i64,
+    pub worker_concurrency: i64,
+    pub channel_concurrency: i64,
+    /// How long a platform call may take before it is given up (and, for
+    /// a create, treated as "may have been published").
+    pub platform_timeout_ms: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -74,6 +86,13 @@ impl std::fmt::Debug for Config {
                 "facebook_app_secret",
                 &self.facebook_app_secret.as_ref().map(|_| "[redacted]"),
             )
+            .field("scheduler", &self.scheduler)
+            .field("delivery_lease_secs", &self.delivery_lease_secs)
+            .field("reconcile_after_secs", &self.reconcile_after_secs)
+            .field("scheduler_poll_ms", &self.scheduler_poll_ms)
+            .field("worker_concurrency", &self.worker_concurrency)
+            .field("channel_concurrency", &self.channel_concurrency)
+            .field("platform_timeout_ms", &self.platform_timeout_ms)
             .finish()
     }
 }
@@ -113,6 +132,13 @@ struct FileConfig {
     x_client_secret: Option<String>,
     facebook_app_id: Option<String>,
     facebook_app_secret: Option<String>,
+    scheduler: Option<bool>,
+    delivery_lease_secs: Option<i64>,
+    reconcile_after_secs: Option<i64>,
+    scheduler_poll_ms: Option<i64>,
+    worker_concurrency: Option<i64>,
+    channel_concurrency: Option<i64>,
+    platform_timeout_ms: Option<i64>,
 }
 
 impl Config {
@@ -211,7 +237,39 @@ impl Config {
             x_client_secret: env("TONGBU_X_CLIENT_SECRET").or(file.x_client_secret),
             facebook_app_id: env("TONGBU_FACEBOOK_APP_ID").or(file.facebook_app_id),
             facebook_app_secret: env("TONGBU_FACEBOOK_APP_SECRET").or(file.facebook_app_secret),
+            scheduler: bool_env("TONGBU_SCHEDULER")
+                .or(file.scheduler)
+                .unwrap_or(true),
+            delivery_lease_secs: int_env("TONGBU_DELIVERY_LEASE_SECS")?
+                .or(file.delivery_lease_secs)
+                .unwrap_or(300),
+            reconcile_after_secs: int_env("TONGBU_RECONCILE_AFTER_SECS")?
+                .or(file.reconcile_after_secs)
+                .unwrap_or(60),
+            scheduler_poll_ms: int_env("TONGBU_SCHEDULER_POLL_MS")?
+                .or(file.scheduler_poll_ms)
+                .unwrap_or(250),
+            worker_concurrency: int_env("TONGBU_WORKER_CONCURRENCY")?
+                .or(file.worker_concurrency)
+                .unwrap_or(256),
+            channel_concurrency: int_env("TONGBU_CHANNEL_CONCURRENCY")?
+                .or(file.channel_concurrency)
+                .unwrap_or(16),
+            platform_timeout_ms: int_env("TONGBU_PLATFORM_TIMEOUT_MS")?
+                .or(file.platform_timeout_ms)
+                .unwrap_or(30_000),
         };
+        if cfg.delivery_lease_secs < 1
+            || cfg.reconcile_after_secs < 0
+            || cfg.scheduler_poll_ms < 10
+            || cfg.worker_concurrency < 1
+            || cfg.channel_concurrency < 1
+            || cfg.platform_timeout_ms < 100
+        {
+            anyhow::bail!(
+                "scheduler settings must be positive (lease ≥ 1 s, poll ≥ 10 ms, concurrency ≥ 1)"
+            );
+        }
         if cfg.session_idle_minutes < 1 || cfg.session_absolute_hours < 1 {
             anyhow::bail!("session timeouts must be positive");
         }
@@ -242,6 +300,13 @@ impl Config {
             x_client_secret: None,
             facebook_app_id: None,
             facebook_app_secret: None,
+            scheduler: true,
+            delivery_lease_secs: 300,
+            reconcile_after_secs: 60,
+            scheduler_poll_ms: 250,
+            worker_concurrency: 256,
+            channel_concurrency: 16,
+            platform_timeout_ms: 30_000,
         }
     }
 

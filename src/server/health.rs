@@ -16,7 +16,7 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<serde_j
         crate::store::Backend::Postgres => "postgres",
     };
     let deliveries = match state.store.ping().await {
-        Ok(()) => state.store.delivery_health(state.now()).await,
+        Ok(()) => state.store.delivery_health(state.now(), None).await,
         Err(e) => Err(e),
     };
     match deliveries {

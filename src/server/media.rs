@@ -132,6 +132,20 @@ pub async fn read(
     Ok((row.content_type, bytes))
 }
 
+/// A stored file for the scheduler, which publishes on the workspace's
+/// behalf (no member is asking).
+pub async fn stored_file(
+    state: &AppState,
+    ws: WorkspaceId,
+    id: i64,
+) -> Result<(MediaRow, Vec<u8>), AppError> {
+    let row = state.store.media(ws, id).await?.ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(folder(state, ws).join(&row.file_name))
+        .await
+        .map_err(|e| internal(format!("media file {} unreadable: {e}", row.id)))?;
+    Ok((row, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod deliveries;
 pub mod error;
 pub mod health;
 pub mod media;

@@ -10,6 +10,8 @@
 //! commit the intent, call, commit the result.
 
 use super::StoreResult;
+use crate::domain::delivery::DeliveryState;
+use crate::domain::{UserId, WorkspaceId};
 use chrono::{DateTime, Utc};
 
 /// A delivery a worker now holds.
@@ -21,6 +23,9 @@ pub struct ClaimedDelivery {
     pub fence: i64,
     /// Attempts made before this claim.
     pub attempts: i64,
+    /// Attempts made before a person last said "publish it now": the retry
+    /// budget counts from there.
+    pub attempt_base: i64,
     pub due_at: Option<DateTime<Utc>>,
     pub progress_json: Option<String>,
 }
@@ -36,14 +41,98 @@ pub struct Intent<'a> {
     pub lease_until: DateTime<Utc>,
 }
 
-/// How an attempt ended.
+/// Where a delivery goes next, and what is known about it.
+#[derive(Clone, Debug, Default)]
 pub struct Outcome<'a> {
-    pub state: crate::domain::delivery::DeliveryState,
+    pub state: DeliveryState,
     pub remote_id: Option<&'a str>,
     pub remote_url: Option<&'a str>,
+    /// The platform's further ids ([`crate::platforms::Published::extra`]).
+    pub remote_extra_json: Option<&'a str>,
     pub error: Option<&'a str>,
     /// For `retry_wait`: when to try again.
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// For a publish the platform still processes: when to look again.
+    pub followup_at: Option<DateTime<Utc>>,
+}
+
+/// One fenced move of a delivery from `from` to the outcome's state.
+#[derive(Clone, Debug)]
+pub struct Move<'a> {
+    pub post_id: i64,
+    pub channel_id: i64,
+    pub fence: i64,
+    pub from: DeliveryState,
+    pub outcome: Outcome<'a>,
+    /// The move ends (or re-judges) the latest attempt: its row gets the
+    /// outcome. False for a claim given back before anything was sent.
+    pub closes_attempt: bool,
+}
+
+/// What the scheduler needs of a delivery's post.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeliveryContext {
+    pub workspace_id: i64,
+    pub state: String,
+    pub revision: i64,
+    pub content_json: String,
+    pub campaign: Option<String>,
+}
+
+/// A delivery that may have been published, taken for reconciliation or
+/// for following up, with what its latest attempt sent.
+#[derive(Clone, Debug)]
+pub struct HeldDelivery {
+    pub post_id: i64,
+    pub channel_id: i64,
+    pub fence: i64,
+    pub workspace_id: i64,
+    pub remote_id: Option<String>,
+    pub remote_extra_json: Option<String>,
+    /// When the latest attempt started, and its exact request.
+    pub attempt_started_at: Option<DateTime<Utc>>,
+    pub request_json: Option<String>,
+}
+
+/// One attempt, for the delivery timelines.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub post_id: i64,
+    pub channel_id: i64,
+    pub number: i64,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+    pub error: Option<String>,
+    pub remote_id: Option<String>,
+}
+
+/// A person's decision on a delivery the scheduler could not finish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// "It was published", with where.
+    Published { url: String },
+    /// "Publish it now".
+    Retry,
+    /// "Cancel it".
+    Cancel,
+}
+
+/// A delivery as the ledger audit sees it (tests and the benchmark).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DeliveryAuditRow {
+    pub post_id: i64,
+    pub channel_id: i64,
+    pub platform: String,
+    pub account_id: Option<String>,
+    pub delivery_state: String,
+    pub due_at: Option<DateTime<Utc>>,
+    pub revision: Option<i64>,
+    pub remote_id: Option<String>,
+    pub post_state: String,
+    pub post_revision: i64,
+    pub content_json: String,
+    pub campaign: Option<String>,
 }
 
 /// What a lease sweep did.
@@ -55,22 +144,7 @@ pub struct Expired {
     pub unknown: u64,
 }
 
-/// The delivery system's health, for `/healthz` and the dashboard: each
-/// count is something that should be zero when workers run and platforms
-/// answer.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct DeliveryHealth {
-    /// Armed and due for more than two minutes, yet unclaimed: no worker
-    /// is running, or they cannot keep up.
-    pub overdue: i64,
-    /// Claimed or sending with a lease that ran out over a minute ago: the
-    /// sweep is not running.
-    pub stuck: i64,
-    /// Possibly published for more than 15 minutes without reconciliation.
-    pub unknown: i64,
-    /// Waiting for a person.
-    pub needs_attention: i64,
-}
+pub use crate::domain::delivery::DeliveryHealth;
 
 #[async_trait::async_trait]
 pub trait DeliveryStore: Send + Sync {
@@ -87,7 +161,22 @@ pub trait DeliveryStore: Send + Sync {
 
     /// CLAIMED → SENDING with the attempt row, in one transaction; returns
     /// the attempt's number. `FENCED` if the claim is no longer held.
-    async fn begin_attempt(&self, intent: Intent<'_>, now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn begin_attempt(&self, intent: Intent<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+        match self.begin_attempts(&[intent], now).await?.pop().flatten() {
+            Some(n) => Ok(n),
+            None => Err(super::StoreError::Conflict(super::conflict::FENCED)),
+        }
+    }
+
+    /// [`DeliveryStore::begin_attempt`] for many, committed together (one
+    /// durable write for a batch); `None` for each one fenced out. The
+    /// post's revision and state are checked under its row lock, and the
+    /// post becomes `publishing`.
+    async fn begin_attempts(
+        &self,
+        intents: &[Intent<'_>],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Option<i64>>>;
 
     /// SENDING → the outcome's state, ending the lease, and closes the
     /// attempt row. `FENCED` if the claim is no longer held.
@@ -98,7 +187,97 @@ pub trait DeliveryStore: Send + Sync {
         fence: i64,
         outcome: Outcome<'_>,
         now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let m = Move {
+            post_id,
+            channel_id,
+            fence,
+            from: DeliveryState::Sending,
+            outcome,
+            closes_attempt: true,
+        };
+        if self.apply_moves(&[m], now).await?.first() == Some(&true) {
+            Ok(())
+        } else {
+            Err(super::StoreError::Conflict(super::conflict::FENCED))
+        }
+    }
+
+    /// Fenced moves, committed together; each post whose deliveries moved
+    /// gets its state from them (`domain::delivery::post_state`) and its
+    /// people a notification when it failed or needs them. `false` for each
+    /// move that was fenced out (or no longer in `from`).
+    async fn apply_moves(&self, moves: &[Move<'_>], now: DateTime<Utc>) -> StoreResult<Vec<bool>>;
+
+    /// The post a delivery belongs to (the scheduler works across
+    /// workspaces; everything it then reads is scoped to this one).
+    async fn delivery_context(&self, post_id: i64) -> StoreResult<Option<DeliveryContext>>;
+
+    /// Takes UNKNOWN deliveries last moved before `settled_before` for
+    /// reconciliation, under a lease.
+    async fn claim_in_doubt(
+        &self,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        settled_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<HeldDelivery>>;
+
+    /// Takes published deliveries whose follow-up is due, under a lease.
+    async fn claim_followups(
+        &self,
+        now: DateTime<Utc>,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<HeldDelivery>>;
+
+    /// Gives back every claim `owner` holds that was not sent yet (a
+    /// graceful shutdown), so another worker takes them at once.
+    async fn release_claims(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// A person's decision on a delivery in `from` (needs attention, failed,
+    /// failed auth) read at `fence`; audited. `STALE` if it moved since.
+    #[allow(clippy::too_many_arguments)]
+    async fn resolve_delivery(
+        &self,
+        ws: WorkspaceId,
+        post_id: i64,
+        channel_id: i64,
+        from: DeliveryState,
+        fence: i64,
+        resolution: &Resolution,
+        actor: UserId,
+        now: DateTime<Utc>,
     ) -> StoreResult<()>;
+
+    /// The fence and state of one delivery of the workspace.
+    async fn delivery_fence(
+        &self,
+        ws: WorkspaceId,
+        post_id: i64,
+        channel_id: i64,
+    ) -> StoreResult<Option<(String, i64)>>;
+
+    /// Attempts on the workspace's post, oldest first.
+    async fn post_attempts(&self, ws: WorkspaceId, post_id: i64) -> StoreResult<Vec<AttemptRow>>;
+
+    /// The latest `limit` attempts on the workspace's channel, newest first.
+    async fn channel_attempts(
+        &self,
+        ws: WorkspaceId,
+        channel_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AttemptRow>>;
+
+    /// Makes every armed delivery due at `due` (the benchmark arms its
+    /// posts ahead, then starts the clock for all of them at once).
+    async fn move_all_due(&self, due: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Every delivery with its post, for the ledger audit of tests and the
+    /// benchmark (not for requests: unscoped).
+    async fn audit_deliveries(&self) -> StoreResult<Vec<DeliveryAuditRow>>;
 
     /// Keeps what a multi-step publish created so far (fenced).
     async fn record_progress(
@@ -112,6 +291,10 @@ pub trait DeliveryStore: Send + Sync {
     /// Leases that ran out: CLAIMED → RETRY_WAIT, SENDING → UNKNOWN.
     async fn expire_leases(&self, now: DateTime<Utc>) -> StoreResult<Expired>;
 
-    /// The counts of [`DeliveryHealth`] at `now`, across workspaces.
-    async fn delivery_health(&self, now: DateTime<Utc>) -> StoreResult<DeliveryHealth>;
+    /// The counts of [`DeliveryHealth`] at `now`, of one workspace or all.
+    async fn delivery_health(
+        &self,
+        now: DateTime<Utc>,
+        ws: Option<WorkspaceId>,
+    ) -> StoreResult<DeliveryHealth>;
 }

@@ -1,7 +1,12 @@
-//! The SQL of `DeliveryStore`, shared by both backends except the claim:
-//! PostgreSQL skips rows other processes hold (`FOR UPDATE SKIP LOCKED`
-//! in a materialized CTE, so the planner cannot update more rows than the
-//! limit); SQLite has one writer, which `BEGIN IMMEDIATE` already holds.
+//! The SQL of `DeliveryStore`, shared by both backends except how rows are
+//! claimed and locked: PostgreSQL skips rows other processes hold (`FOR
+//! UPDATE SKIP LOCKED` in a materialized CTE, so the planner cannot update
+//! more rows than the limit) and locks a post's row before its deliveries;
+//! SQLite has one writer, which `BEGIN IMMEDIATE` already holds.
+//!
+//! Lock order, everywhere a transaction takes both: the post's row first,
+//! then its deliveries (as a person's edit does), posts in id order, so
+//! concurrent workers and people never deadlock.
 
 /// The rows a claim may take: due, armed, and still approved at the
 /// revision the delivery was scheduled with. `$1` is now, `$4` the limit.
@@ -18,19 +23,231 @@ macro_rules! claimable {
 }
 pub(super) use claimable;
 
+/// UNKNOWN deliveries nobody holds, settled long enough for the platform's
+/// reads to show a post the attempt may have created. `$5`: settled before.
+pub const IN_DOUBT: &str = "SELECT pc.post_id, pc.channel_id FROM post_channels pc
+     WHERE pc.delivery_state = 'unknown' AND (pc.lease_until IS NULL OR pc.lease_until < $1)
+       AND pc.updated_at <= $5
+     ORDER BY pc.updated_at, pc.post_id, pc.channel_id
+     LIMIT $4";
+
+/// Published deliveries whose follow-up is due and that nobody holds.
+pub const FOLLOWUPS: &str = "SELECT pc.post_id, pc.channel_id FROM post_channels pc
+     WHERE pc.delivery_state = 'published' AND pc.followup_at <= $1
+       AND (pc.lease_until IS NULL OR pc.lease_until < $1)
+     ORDER BY pc.followup_at, pc.post_id, pc.channel_id
+     LIMIT $4";
+
 pub const CLAIM_SET: &str = "delivery_state = 'claimed', lease_owner = $2, lease_until = $3,
      fence = fence + 1, updated_at = $1";
 
-pub const CLAIM_RETURNING: &str =
-    "post_id, channel_id, revision, fence, attempts, due_at, progress_json";
+/// A hold for reconciling or following up: the state stays, the lease and
+/// the fence move. `updated_at` stays too: it dates the doubt.
+pub const HOLD_SET: &str = "lease_owner = $2, lease_until = $3, fence = fence + 1";
+
+pub const CLAIM_RETURNING: &[&str] = &[
+    "post_id",
+    "channel_id",
+    "revision",
+    "fence",
+    "attempts",
+    "attempt_base",
+    "due_at",
+    "progress_json",
+];
+
+pub const HOLD_RETURNING: &[&str] = &[
+    "post_id",
+    "channel_id",
+    "fence",
+    "remote_id",
+    "remote_extra_json",
+];
+
+/// PostgreSQL: lock the chosen rows, skipping those another process holds.
+pub fn claim_postgres(select: &str, set: &str, returning: &[&str]) -> String {
+    let cols: Vec<String> = returning
+        .iter()
+        .map(|c| format!("post_channels.{c}"))
+        .collect();
+    format!(
+        "WITH c AS MATERIALIZED ({select} FOR UPDATE OF pc SKIP LOCKED)
+         UPDATE post_channels SET {set} FROM c
+         WHERE post_channels.post_id = c.post_id AND post_channels.channel_id = c.channel_id
+         RETURNING {}",
+        cols.join(", ")
+    )
+}
+
+/// SQLite: the transaction already holds the only write lock.
+pub fn claim_sqlite(select: &str, set: &str, returning: &[&str]) -> String {
+    format!(
+        "UPDATE post_channels SET {set} WHERE (post_id, channel_id) IN ({select}) RETURNING {}",
+        returning.join(", ")
+    )
+}
+
+/// Where each post ends up and who hears about it.
+pub fn notice_for(state: crate::domain::workflow::PostState) -> Option<&'static str> {
+    use crate::domain::post::NotificationKind as N;
+    use crate::domain::workflow::PostState as P;
+    match state {
+        P::Failed | P::PartlyPublished => Some(N::Failed.as_str()),
+        P::NeedsAttention => Some(N::AttentionNeeded.as_str()),
+        P::Published => Some(N::Published.as_str()),
+        _ => None,
+    }
+}
+
+/// The post states the scheduler moves; a person's states (drafts, review,
+/// cancelled) are never overwritten by a delivery's outcome.
+pub const SCHEDULER_POST_STATES: [&str; 6] = [
+    "scheduled",
+    "publishing",
+    "published",
+    "partly_published",
+    "failed",
+    "needs_attention",
+];
 
 macro_rules! impl_delivery_store {
     (
         store = $store:ident,
         db = $db:ty,
         begin_write = $begin:literal,
-        claim = $claim:expr $(,)?
+        claim_sql = $claim_sql:path,
+        lock_post = $lock_post:literal $(,)?
     ) => {
+        /// The post's state from its deliveries, with notifications when it
+        /// changes to an outcome people must hear about.
+        async fn settle_post(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            post_id: i64,
+            now: DateTime<Utc>,
+        ) -> StoreResult<()> {
+            use $crate::domain::delivery::{post_state, DeliveryState};
+            let Some((state, ws, author)) = sqlx::query_as::<$db, (String, i64, i64)>(
+                "SELECT state, workspace_id, author_id FROM posts WHERE id = $1",
+            )
+            .bind(post_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            else {
+                return Ok(());
+            };
+            if !$crate::store::deliveries_sql::SCHEDULER_POST_STATES.contains(&state.as_str()) {
+                return Ok(());
+            }
+            let states: Vec<String> =
+                sqlx::query_scalar("SELECT delivery_state FROM post_channels WHERE post_id = $1")
+                    .bind(post_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+            let parsed: Vec<DeliveryState> =
+                states.iter().filter_map(|s| DeliveryState::parse(s)).collect();
+            let Some(next) = post_state(&parsed) else {
+                return Ok(());
+            };
+            if next.as_str() == state {
+                return Ok(());
+            }
+            sqlx::query(
+                "UPDATE posts SET state = $2, version = version + 1, updated_at = $3 WHERE id = $1",
+            )
+            .bind(post_id)
+            .bind(next.as_str())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            if let Some(kind) = $crate::store::deliveries_sql::notice_for(next) {
+                let mut people: Vec<i64> =
+                    sqlx::query_scalar("SELECT user_id FROM approvals WHERE post_id = $1")
+                        .bind(post_id)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                people.push(author);
+                people.sort_unstable();
+                people.dedup();
+                for user in people {
+                    sqlx::query(
+                        "INSERT INTO notifications (workspace_id, user_id, post_id, kind, actor_id, created_at)
+                         VALUES ($1, $2, $3, $4, NULL, $5)",
+                    )
+                    .bind(ws)
+                    .bind(user)
+                    .bind(post_id)
+                    .bind(kind)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
+            Ok(())
+        }
+
+        /// Locks the posts' rows in id order (PostgreSQL; SQLite holds the
+        /// database already).
+        async fn lock_posts(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            mut ids: Vec<i64>,
+        ) -> StoreResult<()> {
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                sqlx::query($lock_post).bind(id).execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+
+        async fn hold(
+            store: &$store,
+            select: &str,
+            binds: (DateTime<Utc>, &str, DateTime<Utc>, i64, Option<DateTime<Utc>>),
+        ) -> StoreResult<Vec<$crate::store::HeldDelivery>> {
+            let sql = $claim_sql(
+                select,
+                $crate::store::deliveries_sql::HOLD_SET,
+                $crate::store::deliveries_sql::HOLD_RETURNING,
+            );
+            let mut tx = store.pool.begin_with($begin).await?;
+            let mut q = sqlx::query_as::<$db, (i64, i64, i64, Option<String>, Option<String>)>(&sql)
+                .bind(binds.0)
+                .bind(binds.1)
+                .bind(binds.2)
+                .bind(binds.3);
+            if let Some(extra) = binds.4 {
+                q = q.bind(extra);
+            }
+            let rows = q.fetch_all(&mut *tx).await?;
+            tx.commit().await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for (post_id, channel_id, fence, remote_id, remote_extra_json) in rows {
+                let (workspace_id, started, request) =
+                    sqlx::query_as::<$db, (i64, Option<DateTime<Utc>>, Option<String>)>(
+                        "SELECT p.workspace_id, a.started_at, a.request_json FROM posts p
+                         LEFT JOIN delivery_attempts a ON a.post_id = p.id AND a.channel_id = $2
+                             AND a.number = (SELECT MAX(number) FROM delivery_attempts
+                                             WHERE post_id = $1 AND channel_id = $2)
+                         WHERE p.id = $1",
+                    )
+                    .bind(post_id)
+                    .bind(channel_id)
+                    .fetch_one(&store.pool)
+                    .await?;
+                out.push($crate::store::HeldDelivery {
+                    post_id,
+                    channel_id,
+                    fence,
+                    workspace_id,
+                    remote_id,
+                    remote_extra_json,
+                    attempt_started_at: started,
+                    request_json: request,
+                });
+            }
+            Ok(out)
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::DeliveryStore for $store {
             async fn claim_due(
@@ -40,8 +257,13 @@ macro_rules! impl_delivery_store {
                 lease_until: DateTime<Utc>,
                 limit: i64,
             ) -> StoreResult<Vec<$crate::store::ClaimedDelivery>> {
+                let sql = $claim_sql(
+                    $crate::store::deliveries_sql::claimable!(),
+                    $crate::store::deliveries_sql::CLAIM_SET,
+                    $crate::store::deliveries_sql::CLAIM_RETURNING,
+                );
                 let mut tx = self.pool.begin_with($begin).await?;
-                let rows = sqlx::query_as::<$db, $crate::store::ClaimedDelivery>(&$claim)
+                let rows = sqlx::query_as::<$db, $crate::store::ClaimedDelivery>(&sql)
                     .bind(now)
                     .bind(owner)
                     .bind(lease_until)
@@ -52,93 +274,369 @@ macro_rules! impl_delivery_store {
                 Ok(rows)
             }
 
-            async fn begin_attempt(
+            async fn begin_attempts(
                 &self,
-                i: $crate::store::Intent<'_>,
+                intents: &[$crate::store::Intent<'_>],
                 now: DateTime<Utc>,
-            ) -> StoreResult<i64> {
+            ) -> StoreResult<Vec<Option<i64>>> {
+                let mut order: Vec<usize> = (0..intents.len()).collect();
+                order.sort_by_key(|&i| (intents[i].post_id, intents[i].channel_id));
+                let mut out = vec![None; intents.len()];
                 let mut tx = self.pool.begin_with($begin).await?;
-                let held = sqlx::query_as::<$db, (i64, i64)>(
-                    "UPDATE post_channels SET delivery_state = 'sending', attempts = attempts + 1,
-                         lease_until = $4, updated_at = $5
-                     WHERE post_id = $1 AND channel_id = $2 AND fence = $3 AND delivery_state = 'claimed'
-                     RETURNING attempts, revision",
-                )
-                .bind(i.post_id)
-                .bind(i.channel_id)
-                .bind(i.fence)
-                .bind(i.lease_until)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((number, revision)) = held else {
-                    return Err(StoreError::Conflict($crate::store::conflict::FENCED));
-                };
-                sqlx::query(
-                    "INSERT INTO delivery_attempts (post_id, channel_id, number, fence, revision,
-                         idempotency_key, request_json, started_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(i.post_id)
-                .bind(i.channel_id)
-                .bind(number)
-                .bind(i.fence)
-                .bind(revision)
-                .bind(i.idempotency_key)
-                .bind(i.request_json)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                for i in order {
+                    let it = &intents[i];
+                    // The post's row first (locked on PostgreSQL): an edit,
+                    // unapproval or cancel either committed before, and
+                    // fences this attempt out, or waits until it is sent.
+                    let Some((state, revision)) = sqlx::query_as::<$db, (String, i64)>($lock_post)
+                        .bind(it.post_id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    else {
+                        continue;
+                    };
+                    if state != "scheduled" && state != "publishing" {
+                        continue;
+                    }
+                    let held = sqlx::query_scalar::<$db, i64>(
+                        "UPDATE post_channels SET delivery_state = 'sending', attempts = attempts + 1,
+                             lease_until = $4, updated_at = $5
+                         WHERE post_id = $1 AND channel_id = $2 AND fence = $3
+                           AND delivery_state = 'claimed' AND revision = $6
+                         RETURNING attempts",
+                    )
+                    .bind(it.post_id)
+                    .bind(it.channel_id)
+                    .bind(it.fence)
+                    .bind(it.lease_until)
+                    .bind(now)
+                    .bind(revision)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(number) = held else {
+                        continue;
+                    };
+                    sqlx::query(
+                        "INSERT INTO delivery_attempts (post_id, channel_id, number, fence, revision,
+                             idempotency_key, request_json, started_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(it.post_id)
+                    .bind(it.channel_id)
+                    .bind(number)
+                    .bind(it.fence)
+                    .bind(revision)
+                    .bind(it.idempotency_key)
+                    .bind(it.request_json)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    // The post is on its way: no longer editable, and a
+                    // person's change decided on an older version conflicts.
+                    sqlx::query(
+                        "UPDATE posts SET state = 'publishing', version = version + 1, updated_at = $2
+                         WHERE id = $1",
+                    )
+                    .bind(it.post_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    out[i] = Some(number);
+                }
                 tx.commit().await?;
-                Ok(number)
+                Ok(out)
             }
 
-            async fn finish_attempt(
+            async fn apply_moves(
+                &self,
+                moves: &[$crate::store::Move<'_>],
+                now: DateTime<Utc>,
+            ) -> StoreResult<Vec<bool>> {
+                let mut out = vec![false; moves.len()];
+                if moves.is_empty() {
+                    return Ok(out);
+                }
+                let mut tx = self.pool.begin_with($begin).await?;
+                let mut posts: Vec<i64> = moves.iter().map(|m| m.post_id).collect();
+                lock_posts(&mut tx, posts.clone()).await?;
+                let mut order: Vec<usize> = (0..moves.len()).collect();
+                order.sort_by_key(|&i| (moves[i].post_id, moves[i].channel_id));
+                for i in order {
+                    let m = &moves[i];
+                    let o = &m.outcome;
+                    let published = o.state == $crate::domain::delivery::DeliveryState::Published;
+                    let number: Option<i64> = sqlx::query_scalar(
+                        "UPDATE post_channels SET delivery_state = $5,
+                             remote_id = COALESCE($6, remote_id), remote_url = COALESCE($7, remote_url),
+                             remote_extra_json = COALESCE($8, remote_extra_json),
+                             published_at = CASE WHEN $9 THEN COALESCE(published_at, $13) ELSE published_at END,
+                             last_error = $10, next_attempt_at = $11, followup_at = $12,
+                             lease_owner = NULL, lease_until = NULL, updated_at = $13
+                         WHERE post_id = $1 AND channel_id = $2 AND fence = $3 AND delivery_state = $4
+                         RETURNING attempts",
+                    )
+                    .bind(m.post_id)
+                    .bind(m.channel_id)
+                    .bind(m.fence)
+                    .bind(m.from.as_str())
+                    .bind(o.state.as_str())
+                    .bind(o.remote_id)
+                    .bind(o.remote_url)
+                    .bind(o.remote_extra_json)
+                    .bind(published)
+                    .bind(o.error)
+                    .bind(o.next_attempt_at)
+                    .bind(o.followup_at)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let Some(number) = number else {
+                        continue;
+                    };
+                    if m.closes_attempt {
+                        sqlx::query(
+                            "UPDATE delivery_attempts SET finished_at = COALESCE(finished_at, $4),
+                                 outcome = $5, error = $6, remote_id = COALESCE($7, remote_id)
+                             WHERE post_id = $1 AND channel_id = $2 AND number = $3",
+                        )
+                        .bind(m.post_id)
+                        .bind(m.channel_id)
+                        .bind(number)
+                        .bind(now)
+                        .bind(o.state.as_str())
+                        .bind(o.error)
+                        .bind(o.remote_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    out[i] = true;
+                }
+                posts.sort_unstable();
+                posts.dedup();
+                for post in posts {
+                    settle_post(&mut tx, post, now).await?;
+                }
+                tx.commit().await?;
+                Ok(out)
+            }
+
+            async fn delivery_context(
                 &self,
                 post_id: i64,
-                channel_id: i64,
-                fence: i64,
-                o: $crate::store::Outcome<'_>,
+            ) -> StoreResult<Option<$crate::store::DeliveryContext>> {
+                Ok(sqlx::query_as::<$db, $crate::store::DeliveryContext>(
+                    "SELECT workspace_id, state, revision, content_json, campaign FROM posts WHERE id = $1",
+                )
+                .bind(post_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn claim_in_doubt(
+                &self,
                 now: DateTime<Utc>,
-            ) -> StoreResult<()> {
+                owner: &str,
+                lease_until: DateTime<Utc>,
+                settled_before: DateTime<Utc>,
+                limit: i64,
+            ) -> StoreResult<Vec<$crate::store::HeldDelivery>> {
+                hold(
+                    self,
+                    $crate::store::deliveries_sql::IN_DOUBT,
+                    (now, owner, lease_until, limit, Some(settled_before)),
+                )
+                .await
+            }
+
+            async fn claim_followups(
+                &self,
+                now: DateTime<Utc>,
+                owner: &str,
+                lease_until: DateTime<Utc>,
+                limit: i64,
+            ) -> StoreResult<Vec<$crate::store::HeldDelivery>> {
+                hold(
+                    self,
+                    $crate::store::deliveries_sql::FOLLOWUPS,
+                    (now, owner, lease_until, limit, None),
+                )
+                .await
+            }
+
+            async fn release_claims(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64> {
                 let mut tx = self.pool.begin_with($begin).await?;
-                let number: Option<i64> = sqlx::query_scalar(
-                    "UPDATE post_channels SET delivery_state = $4,
-                         remote_id = COALESCE($5, remote_id), remote_url = COALESCE($6, remote_url),
-                         last_error = $7, next_attempt_at = $8,
-                         lease_owner = NULL, lease_until = NULL, updated_at = $9
-                     WHERE post_id = $1 AND channel_id = $2 AND fence = $3 AND delivery_state = 'sending'
-                     RETURNING attempts",
+                let n = sqlx::query(
+                    "UPDATE post_channels SET delivery_state = 'scheduled', lease_owner = NULL,
+                         lease_until = NULL, fence = fence + 1, updated_at = $2
+                     WHERE delivery_state = 'claimed' AND lease_owner = $1",
                 )
-                .bind(post_id)
-                .bind(channel_id)
-                .bind(fence)
-                .bind(o.state.as_str())
-                .bind(o.remote_id)
-                .bind(o.remote_url)
-                .bind(o.error)
-                .bind(o.next_attempt_at)
+                .bind(owner)
                 .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(number) = number else {
-                    return Err(StoreError::Conflict($crate::store::conflict::FENCED));
-                };
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                // Holds for reconciling and follow-ups simply end.
                 sqlx::query(
-                    "UPDATE delivery_attempts SET finished_at = $4, outcome = $5, error = $6, remote_id = $7
-                     WHERE post_id = $1 AND channel_id = $2 AND number = $3",
+                    "UPDATE post_channels SET lease_owner = NULL, lease_until = NULL, fence = fence + 1
+                     WHERE delivery_state IN ('unknown', 'published') AND lease_owner = $1",
                 )
-                .bind(post_id)
-                .bind(channel_id)
-                .bind(number)
-                .bind(now)
-                .bind(o.state.as_str())
-                .bind(o.error)
-                .bind(o.remote_id)
+                .bind(owner)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
+                Ok(n)
+            }
+
+            async fn resolve_delivery(
+                &self,
+                ws: WorkspaceId,
+                post_id: i64,
+                channel_id: i64,
+                from: $crate::domain::delivery::DeliveryState,
+                fence: i64,
+                resolution: &$crate::store::Resolution,
+                actor: UserId,
+                now: DateTime<Utc>,
+            ) -> StoreResult<()> {
+                use $crate::store::Resolution as R;
+                let mut tx = self.pool.begin_with($begin).await?;
+                lock_posts(&mut tx, vec![post_id]).await?;
+                let (sql, url, action) = match resolution {
+                    R::Published { url } => (
+                        "UPDATE post_channels SET delivery_state = 'published', remote_url = $5,
+                             published_at = COALESCE(published_at, $6), last_error = NULL,
+                             fence = fence + 1, updated_at = $6
+                         WHERE post_id = $1 AND channel_id = $2 AND delivery_state = $3 AND fence = $4
+                           AND post_id IN (SELECT id FROM posts WHERE workspace_id = $7)",
+                        Some(url.as_str()),
+                        "delivery.resolved_published",
+                    ),
+                    R::Retry => (
+                        "UPDATE post_channels SET delivery_state = 'scheduled', next_attempt_at = $6,
+                             remote_url = COALESCE($5, remote_url),
+                             attempt_base = attempts, last_error = NULL, fence = fence + 1, updated_at = $6
+                         WHERE post_id = $1 AND channel_id = $2 AND delivery_state = $3 AND fence = $4
+                           AND post_id IN (SELECT id FROM posts WHERE workspace_id = $7)",
+                        None,
+                        "delivery.resolved_retry",
+                    ),
+                    R::Cancel => (
+                        "UPDATE post_channels SET delivery_state = 'cancelled', fence = fence + 1,
+                             remote_url = COALESCE($5, remote_url), updated_at = $6
+                         WHERE post_id = $1 AND channel_id = $2 AND delivery_state = $3 AND fence = $4
+                           AND post_id IN (SELECT id FROM posts WHERE workspace_id = $7)",
+                        None,
+                        "delivery.resolved_cancel",
+                    ),
+                };
+                let done = sqlx::query(sql)
+                    .bind(post_id)
+                    .bind(channel_id)
+                    .bind(from.as_str())
+                    .bind(fence)
+                    .bind(url)
+                    .bind(now)
+                    .bind(ws.0)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if done != 1 {
+                    return Err(StoreError::Conflict($crate::store::conflict::STALE));
+                }
+                sqlx::query(
+                    "INSERT INTO audit_log (workspace_id, actor_user_id, action, subject, detail, at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(ws.0)
+                .bind(actor.0)
+                .bind(action)
+                .bind(format!("post:{post_id}"))
+                .bind(serde_json::json!({ "channel_id": channel_id, "url": url }).to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                settle_post(&mut tx, post_id, now).await?;
+                tx.commit().await?;
                 Ok(())
+            }
+
+            async fn delivery_fence(
+                &self,
+                ws: WorkspaceId,
+                post_id: i64,
+                channel_id: i64,
+            ) -> StoreResult<Option<(String, i64)>> {
+                Ok(sqlx::query_as::<$db, (String, i64)>(
+                    "SELECT pc.delivery_state, pc.fence FROM post_channels pc JOIN posts p ON p.id = pc.post_id
+                     WHERE p.workspace_id = $1 AND pc.post_id = $2 AND pc.channel_id = $3",
+                )
+                .bind(ws.0)
+                .bind(post_id)
+                .bind(channel_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn post_attempts(
+                &self,
+                ws: WorkspaceId,
+                post_id: i64,
+            ) -> StoreResult<Vec<$crate::store::AttemptRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::AttemptRow>(
+                    "SELECT a.post_id, a.channel_id, a.number, a.started_at, a.finished_at, a.outcome,
+                         a.error, a.remote_id
+                     FROM delivery_attempts a JOIN posts p ON p.id = a.post_id
+                     WHERE p.workspace_id = $1 AND a.post_id = $2
+                     ORDER BY a.started_at, a.channel_id, a.number",
+                )
+                .bind(ws.0)
+                .bind(post_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn channel_attempts(
+                &self,
+                ws: WorkspaceId,
+                channel_id: i64,
+                limit: i64,
+            ) -> StoreResult<Vec<$crate::store::AttemptRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::AttemptRow>(
+                    "SELECT a.post_id, a.channel_id, a.number, a.started_at, a.finished_at, a.outcome,
+                         a.error, a.remote_id
+                     FROM delivery_attempts a JOIN channels c ON c.id = a.channel_id
+                     WHERE c.workspace_id = $1 AND a.channel_id = $2
+                     ORDER BY a.started_at DESC, a.id DESC LIMIT $3",
+                )
+                .bind(ws.0)
+                .bind(channel_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn move_all_due(&self, due: DateTime<Utc>) -> StoreResult<u64> {
+                Ok(sqlx::query(
+                    "UPDATE post_channels SET due_at = $1, updated_at = $1
+                     WHERE delivery_state = 'scheduled'",
+                )
+                .bind(due)
+                .execute(&self.pool)
+                .await?
+                .rows_affected())
+            }
+
+            async fn audit_deliveries(&self) -> StoreResult<Vec<$crate::store::DeliveryAuditRow>> {
+                Ok(sqlx::query_as::<$db, $crate::store::DeliveryAuditRow>(
+                    "SELECT pc.post_id, pc.channel_id, c.platform, c.account_id, pc.delivery_state,
+                         pc.due_at, pc.revision, pc.remote_id, p.state AS post_state,
+                         p.revision AS post_revision, p.content_json, p.campaign
+                     FROM post_channels pc JOIN posts p ON p.id = pc.post_id
+                     JOIN channels c ON c.id = pc.channel_id
+                     ORDER BY pc.post_id, pc.channel_id",
+                )
+                .fetch_all(&self.pool)
+                .await?)
             }
 
             async fn record_progress(
@@ -190,6 +688,18 @@ macro_rules! impl_delivery_store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+                if unknown > 0 {
+                    sqlx::query(
+                        "UPDATE delivery_attempts SET outcome = 'unknown',
+                             error = 'the worker stopped while publishing'
+                         WHERE outcome IS NULL AND (post_id, channel_id, number) IN (
+                             SELECT post_id, channel_id, attempts FROM post_channels
+                             WHERE delivery_state = 'unknown' AND updated_at = $1)",
+                    )
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 tx.commit().await?;
                 Ok($crate::store::Expired { freed, unknown })
             }
@@ -197,6 +707,7 @@ macro_rules! impl_delivery_store {
             async fn delivery_health(
                 &self,
                 now: DateTime<Utc>,
+                ws: Option<WorkspaceId>,
             ) -> StoreResult<$crate::store::DeliveryHealth> {
                 let (overdue, stuck, unknown, needs_attention) =
                     sqlx::query_as::<$db, (i64, i64, i64, i64)>(
@@ -211,11 +722,13 @@ macro_rules! impl_delivery_store {
                              COALESCE(SUM(CASE WHEN pc.delivery_state = 'needs_attention' THEN 1 ELSE 0 END), 0)
                          FROM post_channels pc JOIN posts p ON p.id = pc.post_id
                          WHERE pc.delivery_state IN ('scheduled', 'retry_wait', 'claimed', 'sending',
-                             'unknown', 'needs_attention')",
+                             'unknown', 'needs_attention')
+                           AND ($4 = 0 OR p.workspace_id = $4)",
                     )
                     .bind(now - chrono::Duration::minutes(2))
                     .bind(now - chrono::Duration::minutes(1))
                     .bind(now - chrono::Duration::minutes(15))
+                    .bind(ws.map(|w| w.0).unwrap_or(0))
                     .fetch_one(&self.pool)
                     .await?;
                 Ok($crate::store::DeliveryHealth {

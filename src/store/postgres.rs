@@ -58,12 +58,6 @@ impl_delivery_store!(
     store = PostgresStore,
     db = sqlx::Postgres,
     begin_write = "BEGIN",
-    claim = format!(
-        "WITH c AS MATERIALIZED ({} FOR UPDATE OF pc SKIP LOCKED)
-         UPDATE post_channels SET {} FROM c
-         WHERE post_channels.post_id = c.post_id AND post_channels.channel_id = c.channel_id
-         RETURNING post_channels.post_id, post_channels.channel_id, revision, fence, attempts, due_at, progress_json",
-        super::deliveries_sql::claimable!(),
-        super::deliveries_sql::CLAIM_SET
-    ),
+    claim_sql = super::deliveries_sql::claim_postgres,
+    lock_post = "SELECT state, revision FROM posts WHERE id = $1 FOR UPDATE",
 );

@@ -73,10 +73,6 @@ impl_delivery_store!(
     store = SqliteStore,
     db = sqlx::Sqlite,
     begin_write = "BEGIN IMMEDIATE",
-    claim = format!(
-        "UPDATE post_channels SET {} WHERE (post_id, channel_id) IN ({}) RETURNING {}",
-        super::deliveries_sql::CLAIM_SET,
-        super::deliveries_sql::claimable!(),
-        super::deliveries_sql::CLAIM_RETURNING
-    ),
+    claim_sql = super::deliveries_sql::claim_sqlite,
+    lock_post = "SELECT state, revision FROM posts WHERE id = $1",
 );

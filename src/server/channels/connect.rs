@@ -57,19 +57,20 @@ pub async fn connect_wechat(
         app_id: app_id.to_owned(),
         app_secret: app_secret.to_owned(),
     };
-    let name = verify(&row, Platform::Wechat, &creds).await?;
+    let name = verify(state, &row, Platform::Wechat, &creds).await?;
     store_connection(state, actor, ws, id, creds, name).await
 }
 
 /// Asks the platform who `creds` belong to, without storing anything.
 async fn verify(
+    state: &AppState,
     row: &crate::store::ChannelRow,
     platform: Platform,
     creds: &Credentials,
 ) -> Result<String, AppError> {
     let client = platforms::client_for(
         platform,
-        &endpoints(row, platform),
+        &endpoints(state, row, platform),
         MemoryCredentials::new(creds.clone()),
     )
     .map_err(|e| platform_refusal(&e))?;
@@ -77,7 +78,7 @@ async fn verify(
     Ok(account.name)
 }
 
-async fn store_connection(
+pub async fn store_connection(
     state: &AppState,
     actor: &UserRow,
     ws: WorkspaceId,
@@ -242,7 +243,7 @@ async fn start_inner(
         return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
     }
     let (app_id, _) = oauth_app(state, &row, platform)?;
-    let ends = endpoints(&row, platform);
+    let ends = endpoints(state, &row, platform);
     let redirect_uri = format!(
         "{}/oauth/{}/callback",
         origin(state, headers),
@@ -332,7 +333,7 @@ async fn callback_inner(
     super::super::posts::require_admin(state, user, ws).await?;
     let row = channel_row(state, ws, pending.channel).await?;
     let (app_id, app_secret) = oauth_app(state, &row, pending.platform)?;
-    let ends = endpoints(&row, pending.platform);
+    let ends = endpoints(&state, &row, pending.platform);
     let http = platforms::http::build(&ends).map_err(|e| platform_refusal(&e))?;
     match pending.platform {
         Platform::X => {
@@ -348,7 +349,7 @@ async fn callback_inner(
             )
             .await
             .map_err(|e| platform_refusal(&e))?;
-            let name = verify(&row, Platform::X, &creds).await?;
+            let name = verify(&state, &row, Platform::X, &creds).await?;
             store_connection(state, user, ws, row.id, creds, name).await?;
             Ok(None)
         }

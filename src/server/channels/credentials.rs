@@ -58,7 +58,7 @@ pub async fn client(
         channel_id: row.id,
         version: Mutex::new(None),
     });
-    let client = platforms::client_for(platform, &super::endpoints(row, platform), store)
+    let client = platforms::client_for(platform, &super::endpoints(state, row, platform), store)
         .map_err(|e| platform_refusal(&e))?;
     state.clients.put(row.id, client.clone());
     Ok(client)

@@ -233,8 +233,9 @@ pub async fn set_egress(
 }
 
 /// Where this channel's client sends its requests.
-pub fn endpoints(row: &ChannelRow, platform: Platform) -> Endpoints {
+pub fn endpoints(state: &AppState, row: &ChannelRow, platform: Platform) -> Endpoints {
     let mut e = Endpoints::real(platform);
+    e.timeout = std::time::Duration::from_millis(state.config.platform_timeout_ms.max(1) as u64);
     if let Some(api) = &row.api_base {
         e.api_base = api.clone();
         e.auth_base = row.auth_base.clone().unwrap_or_else(|| api.clone());

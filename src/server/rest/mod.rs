@@ -3,6 +3,7 @@
 //! thin: authenticate, parse, call one use case.
 
 mod channels;
+mod deliveries;
 mod me;
 pub mod posts;
 mod tokens;
@@ -42,6 +43,10 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(channels::connect_wechat))
         .routes(routes!(channels::set_egress))
         .routes(routes!(channels::check))
+        .routes(routes!(deliveries::post_attempts))
+        .routes(routes!(deliveries::resolve))
+        .routes(routes!(deliveries::channel_attempts))
+        .routes(routes!(deliveries::health))
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post, posts::patch_post))
         .routes(routes!(posts::submit))

@@ -61,7 +61,7 @@ pub(super) async fn pick_workspace(
 }
 
 /// The workspace of a post, if the caller is a member of it.
-async fn post_workspace(
+pub(super) async fn post_workspace(
     state: &AppState,
     user: &UserRow,
     id: &str,

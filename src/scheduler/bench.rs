@@ -1,0 +1,430 @@
+//! `tongbu bench deliver`: N posts × M channels due at the same moment,
+//! published by real `tongbu worker` processes against the in-process
+//! platform emulator (with a chosen latency), then judged:
+//!
+//! - deliveries per second, from the due time until every delivery is
+//!   recorded as done;
+//! - lateness (the platform's receive time minus the due time) p50, p99,
+//!   max;
+//! - the workers' peak memory (VmHWM);
+//! - the ledger audit: duplicates, lost, unauthorized, early (all must be
+//!   0; the command fails otherwise).
+
+use crate::domain::content::Platform;
+use crate::domain::post::{PostContent, Variant};
+use crate::domain::workflow::ApprovalChange;
+use crate::domain::Role;
+use crate::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule};
+use crate::server::clock::SystemClock;
+use crate::server::config::Config;
+use crate::server::{accounts, channels, router};
+use crate::store::{PostHead, PostWrite};
+use chrono::{Duration, Utc};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct DeliverArgs {
+    /// Posts to schedule.
+    #[arg(long, default_value_t = 2000)]
+    pub posts: usize,
+    /// Channels every post goes to (alternately X and Facebook accounts of
+    /// the emulator).
+    #[arg(long, default_value_t = 5)]
+    pub channels: usize,
+    /// Emulator latency on every create, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Worker processes (SQLite allows one).
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+    /// A PostgreSQL server URL to benchmark on (a throw-away database is
+    /// created there and dropped after); SQLite in a temporary folder when
+    /// absent.
+    #[arg(long)]
+    pub postgres: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    pub timeout_secs: u64,
+}
+
+/// A folder for the run's database, key and worker logs, removed after.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> std::io::Result<TempDir> {
+        let p =
+            std::env::temp_dir().join(format!("tongbu-bench-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&p)?;
+        Ok(TempDir(p))
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+struct Report {
+    backend: &'static str,
+    workers: usize,
+    posts: usize,
+    channels: usize,
+    deliveries: usize,
+    latency_ms: u64,
+    seconds: f64,
+    deliveries_per_second: f64,
+    lateness_p50_ms: i64,
+    lateness_p99_ms: i64,
+    lateness_max_ms: i64,
+    peak_memory_mib: f64,
+    published: usize,
+    not_published: usize,
+    /// Deliveries by final state.
+    states: std::collections::BTreeMap<String, usize>,
+    audit: super::audit::JoinCounts,
+}
+
+pub async fn deliver(_config: Config, args: DeliverArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.posts > 0 && args.channels > 0,
+        "posts and channels must be positive"
+    );
+    anyhow::ensure!(args.workers > 0, "at least one worker");
+    let dir = TempDir::new()?;
+    let (url, pg) = match &args.postgres {
+        Some(admin) => {
+            let name = format!("tongbu_bench_{}", uuid::Uuid::new_v4().simple());
+            pg_admin(admin, &format!("CREATE DATABASE {name}")).await?;
+            let mut u = url::Url::parse(admin)?;
+            u.set_path(&name);
+            (u.to_string(), Some((admin.clone(), name)))
+        }
+        None => {
+            anyhow::ensure!(
+                args.workers == 1,
+                "SQLite runs one scheduler: use --workers 1"
+            );
+            (
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+                None,
+            )
+        }
+    };
+    let result = run(&args, dir.path(), &url).await;
+    if let Some((admin, name)) = pg {
+        if let Err(e) = pg_admin(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        )
+        .await
+        {
+            eprintln!("warning: could not drop {name}: {e}");
+        }
+    }
+    let report = result?;
+    print_report(&report);
+    anyhow::ensure!(
+        report.audit.all_zero(),
+        "the ledger audit found duplicates, lost, unauthorized or early posts"
+    );
+    Ok(())
+}
+
+async fn pg_admin(admin: &str, sql: &str) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin).await?;
+    sqlx::query(sql).execute(&mut conn).await?;
+    Ok(())
+}
+
+async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report> {
+    let config = Config::for_data_dir(dir, Some(url.to_owned()));
+    let mut state = router::build_state(config, Arc::new(SystemClock)).await?;
+    let emulator = Emulator::new(EmulatorOptions {
+        // Thousands of posts to a few accounts: lift the platforms' budgets.
+        rate_limit_scale: 1_000_000.0,
+        ..EmulatorOptions::default()
+    })?;
+    if args.latency_ms > 0 {
+        for p in [EmuPlatform::X, EmuPlatform::Facebook, EmuPlatform::Wechat] {
+            emulator.inject(FaultRule::new(
+                p,
+                Fault::Latency {
+                    ms: args.latency_ms,
+                },
+            ));
+        }
+    }
+    let running = emulator.serve("127.0.0.1:0".parse()?).await?;
+    state.emulator_url = Some(running.base_url.clone());
+
+    eprintln!(
+        "setting up {} posts × {} channels …",
+        args.posts, args.channels
+    );
+    let (owner, ws) = accounts::provision_user(
+        &state,
+        "bench@tongbu.invalid",
+        "Benchmark",
+        Role::Owner,
+        "bench-password-not-secret".to_owned(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let ws = crate::domain::WorkspaceId(ws.id);
+    let mut channel_ids = Vec::new();
+    for i in 0..args.channels {
+        let platform = if i % 2 == 0 {
+            Platform::X
+        } else {
+            Platform::Facebook
+        };
+        let ch = channels::create_channel(
+            &state,
+            &owner,
+            ws,
+            platform,
+            &format!("bench {} {i}", platform.as_str()),
+            "UTC",
+            "",
+            true,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if platform == Platform::X {
+            // Each channel its own token family, as separate consents give
+            // (channels sharing one family would spend each other's
+            // single-use refresh tokens).
+            let (access_token, refresh_token, expires_at) = emulator.grant_demo_x_tokens();
+            let demo = crate::emulator::DEMO.x;
+            let creds = crate::platforms::Credentials::X {
+                user_id: demo.user_id.into(),
+                client_id: demo.client_id.into(),
+                client_secret: None,
+                access_token,
+                refresh_token,
+                expires_at,
+            };
+            channels::connect::store_connection(&state, &owner, ws, ch.id, creds, demo.name.into())
+                .await
+        } else {
+            channels::connect::connect_demo(&state, &owner, ws, ch.id, platform).await
+        }
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        channel_ids.push(ch.id);
+    }
+    // Armed a day ahead, then moved due all at once when the workers run.
+    let parked = Utc::now() + Duration::days(1);
+    for p in 0..args.posts {
+        let content = PostContent {
+            text: format!("Benchmark post {p}"),
+            // One text per channel: the same account never sees a repeat
+            // (platforms refuse duplicate content), and the audit can tell
+            // every delivery's post apart.
+            variants: channel_ids
+                .iter()
+                .map(|&c| Variant {
+                    channel_id: c,
+                    text: Some(format!("Benchmark post {p} on channel {c}")),
+                    ..Variant::default()
+                })
+                .collect(),
+            ..PostContent::default()
+        };
+        state
+            .store
+            .write_post(PostWrite {
+                ws,
+                id: None,
+                expected_version: 0,
+                actor: owner.id(),
+                head: PostHead {
+                    state: "scheduled",
+                    campaign: None,
+                    schedule_json: None,
+                    search_text: crate::domain::post::search_text(&content, None),
+                    content_json: serde_json::to_string(&content)?,
+                    first_due_at: Some(parked),
+                },
+                targets: channel_ids.iter().map(|&c| (c, Some(parked))).collect(),
+                new_revision: true,
+                approvals: ApprovalChange::Keep,
+                comment: None,
+                notify: Vec::new(),
+                audit_action: "post.created",
+                audit_detail: serde_json::json!({ "benchmark": true }),
+                now: Utc::now(),
+            })
+            .await?;
+    }
+
+    let mut workers: Vec<Child> = (0..args.workers)
+        .map(|i| spawn_worker(dir, url, i))
+        .collect::<Result<_, _>>()?;
+    // Workers are up once they print their banner; give them a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let due = Utc::now() + Duration::milliseconds(500);
+    let moved = state.store.move_all_due(due).await?;
+    eprintln!("{moved} deliveries due at {due}; publishing …");
+
+    let deliveries = args.posts * args.channels;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(args.timeout_secs);
+    let mut peak_kib = 0u64;
+    let finished_at = loop {
+        for w in &workers {
+            peak_kib = peak_kib.max(vm_hwm_kib(w.id()));
+        }
+        let rows = state.store.audit_deliveries().await?;
+        let open = rows
+            .iter()
+            .filter(|r| {
+                !matches!(
+                    r.delivery_state.as_str(),
+                    "published" | "failed" | "failed_auth" | "needs_attention" | "cancelled"
+                )
+            })
+            .count();
+        if open == 0 {
+            break Utc::now();
+        }
+        if std::time::Instant::now() > deadline {
+            for w in &mut workers {
+                let _ = w.kill();
+            }
+            anyhow::bail!("{open} deliveries still open after {} s", args.timeout_secs);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    for w in &workers {
+        peak_kib = peak_kib.max(vm_hwm_kib(w.id()));
+    }
+    for w in &mut workers {
+        stop(w);
+    }
+
+    let rows = state.store.audit_deliveries().await?;
+    let ledger = emulator.ledger();
+    let audit = super::audit::join(&ledger, &rows, Utc::now());
+    let mut lateness: Vec<i64> = ledger
+        .iter()
+        .filter(|e| e.committed && matches!(e.kind.as_str(), "x.tweet" | "facebook.feed"))
+        .map(|e| (e.received_at - due).num_milliseconds())
+        .collect();
+    lateness.sort_unstable();
+    let pct = |p: f64| -> i64 {
+        if lateness.is_empty() {
+            return 0;
+        }
+        let i = ((lateness.len() as f64 * p).ceil() as usize).clamp(1, lateness.len()) - 1;
+        lateness[i]
+    };
+    let seconds = ((finished_at - due).num_milliseconds().max(1)) as f64 / 1000.0;
+    let published = rows
+        .iter()
+        .filter(|r| r.delivery_state == "published")
+        .count();
+    let mut states = std::collections::BTreeMap::new();
+    for r in &rows {
+        *states.entry(r.delivery_state.clone()).or_insert(0) += 1;
+    }
+    running.shutdown().await;
+    Ok(Report {
+        backend: if url.starts_with("postgres") {
+            "postgresql"
+        } else {
+            "sqlite"
+        },
+        workers: args.workers,
+        posts: args.posts,
+        channels: args.channels,
+        deliveries,
+        latency_ms: args.latency_ms,
+        seconds,
+        deliveries_per_second: deliveries as f64 / seconds,
+        lateness_p50_ms: pct(0.50),
+        lateness_p99_ms: pct(0.99),
+        lateness_max_ms: lateness.last().copied().unwrap_or(0),
+        peak_memory_mib: peak_kib as f64 / 1024.0,
+        published,
+        not_published: deliveries - published,
+        states,
+        audit,
+    })
+}
+
+fn spawn_worker(dir: &Path, url: &str, i: usize) -> anyhow::Result<Child> {
+    let log = std::fs::File::create(dir.join(format!("worker-{i}.log")))?;
+    Ok(Command::new(std::env::current_exe()?)
+        .arg("worker")
+        .env("TONGBU_DATABASE_URL", url)
+        .env("TONGBU_DATA_DIR", dir)
+        .env("TONGBU_DEMO", "0")
+        .env("TONGBU_EMULATOR", "0")
+        .env("TONGBU_SCHEDULER_POLL_MS", "50")
+        .env("TONGBU_LOG", "warn")
+        .env_remove("TONGBU_FAILPOINT")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()?)
+}
+
+/// SIGTERM (graceful), then wait.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let _ = child.wait();
+}
+
+/// A process's peak resident memory, from /proc (0 where unavailable).
+fn vm_hwm_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn print_report(r: &Report) {
+    println!(
+        "deliver: {} × {} = {} deliveries on {} ({} worker{}), emulator latency {} ms",
+        r.posts,
+        r.channels,
+        r.deliveries,
+        r.backend,
+        r.workers,
+        if r.workers == 1 { "" } else { "s" },
+        r.latency_ms
+    );
+    println!(
+        "  throughput   {:.0} deliveries/s ({} published in {:.2} s)",
+        r.deliveries_per_second, r.published, r.seconds
+    );
+    println!(
+        "  lateness     p50 {} ms, p99 {} ms, max {} ms",
+        r.lateness_p50_ms, r.lateness_p99_ms, r.lateness_max_ms
+    );
+    println!(
+        "  peak memory  {:.1} MiB per worker (max)",
+        r.peak_memory_mib
+    );
+    println!("  final states {:?}", r.states);
+    println!(
+        "  ledger audit {} remote posts: duplicates {}, lost {}, unauthorized {}, early {}",
+        r.audit.remote_posts, r.audit.duplicates, r.audit.lost, r.audit.unauthorized, r.audit.early
+    );
+    println!("{}", serde_json::to_string(r).unwrap_or_default());
+}
