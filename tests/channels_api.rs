@@ -331,4 +331,35 @@ on_both_backends! {
             assert_eq!(r.status(), StatusCode::OK, "{}: {}", ch["platform"], r.text().await.unwrap_or_default());
         }
     };
+
+    two_processes_renewing_one_x_channel_spend_its_single_use_refresh_token_once => |b| async move {
+        // The demo workspace's X channel starts with an expired access
+        // token. Two clients of it, as two processes on one database would
+        // have, need a refresh at the same moment: without the channel's
+        // refresh lease both would spend the same single-use refresh token
+        // and X would revoke the whole token family.
+        let app = TestApp::spawn_configured(common::TestDb::new(b).await, |c| {
+            c.emulator = true;
+            c.demo = true;
+        })
+        .await;
+        let (c, ws) = app.setup_owner("owner@example.com").await;
+        let ws = tongbu::domain::WorkspaceId(ws);
+        let list: Value = c.get(app.url(&format!("/api/v1/channels?workspace={}", ws.0))).send().await.unwrap().json().await.unwrap();
+        let x = list.as_array().unwrap().iter().find(|ch| ch["platform"] == "x").unwrap()["id"].as_i64().unwrap();
+        let row = app.state.store.channel(ws, x).await.unwrap().unwrap();
+        let credentials = tongbu::server::channels::credentials::client;
+        let first = credentials(&app.state, ws, &row).await.unwrap();
+        app.state.clients.forget(x);
+        let second = credentials(&app.state, ws, &row).await.unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&first, &second), "two separate clients");
+        let (a, b2) = tokio::join!(first.account(), second.account());
+        assert!(a.is_ok(), "first: {a:?}");
+        assert!(b2.is_ok(), "second: {b2:?}");
+        // The family is alive: both clients go on working.
+        first.account().await.expect("first again");
+        second.account().await.expect("second again");
+        let row = app.state.store.channel(ws, x).await.unwrap().unwrap();
+        assert_eq!(row.auth_status, "connected");
+    };
 }

@@ -171,6 +171,17 @@ pub trait CredentialStore: Send + Sync {
     /// Persist rotated credentials. Called before the new token is used; an
     /// error here means the new token must not be used.
     async fn save(&self, credentials: &Credentials) -> Result<(), PlatformError>;
+
+    /// Waits until this client alone, across every process sharing the
+    /// store, may refresh the tokens; [`CredentialStore::unlock_refresh`]
+    /// ends it (a process that dies holding it loses it after a minute).
+    /// Stores used by one process only need nothing beyond the client's own
+    /// single-flight lock.
+    async fn lock_refresh(&self) -> Result<(), PlatformError> {
+        Ok(())
+    }
+
+    async fn unlock_refresh(&self) {}
 }
 
 /// Credentials held in memory: for tests and the emulator's own checks.

@@ -168,6 +168,16 @@ impl XClient {
     /// store and uses a pair someone else already rotated.
     async fn refresh(&self, need: Need<'_>) -> Result<Tokens, PlatformError> {
         let _guard = self.refresh_lock.lock().await;
+        // Other processes on the same database refresh too: one at a time,
+        // and whoever waited reads the pair the other one stored.
+        self.credentials.lock_refresh().await?;
+        let result = self.refresh_held(need).await;
+        self.credentials.unlock_refresh().await;
+        result
+    }
+
+    /// [`XClient::refresh`] once this client holds the refresh locks.
+    async fn refresh_held(&self, need: Need<'_>) -> Result<Tokens, PlatformError> {
         let stored = self.load().await?;
         let now = Utc::now();
         let reusable = match need {

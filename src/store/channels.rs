@@ -87,6 +87,22 @@ pub trait ChannelStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
 
+    /// Takes the right to refresh the channel's tokens for `owner` until
+    /// `until`: `false` while another owner holds an unexpired one. X
+    /// refresh tokens are single use, so two processes must never both
+    /// spend the same one.
+    async fn try_refresh_lease(
+        &self,
+        ws: WorkspaceId,
+        id: i64,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Gives the right back (only `owner`'s own).
+    async fn end_refresh_lease(&self, ws: WorkspaceId, id: i64, owner: &str) -> StoreResult<()>;
+
     async fn set_egress(
         &self,
         ws: WorkspaceId,

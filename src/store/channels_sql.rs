@@ -138,6 +138,47 @@ macro_rules! impl_channel_store {
                 Ok(())
             }
 
+            async fn try_refresh_lease(
+                &self,
+                ws: WorkspaceId,
+                id: i64,
+                owner: &str,
+                until: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE channels SET refresh_owner = $3, refresh_until = $4
+                     WHERE workspace_id = $1 AND id = $2
+                       AND (refresh_until IS NULL OR refresh_until < $5 OR refresh_owner = $3)",
+                )
+                .bind(ws.0)
+                .bind(id)
+                .bind(owner)
+                .bind(until)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn end_refresh_lease(
+                &self,
+                ws: WorkspaceId,
+                id: i64,
+                owner: &str,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE channels SET refresh_owner = NULL, refresh_until = NULL
+                     WHERE workspace_id = $1 AND id = $2 AND refresh_owner = $3",
+                )
+                .bind(ws.0)
+                .bind(id)
+                .bind(owner)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
             async fn set_egress(
                 &self,
                 ws: WorkspaceId,

@@ -57,6 +57,7 @@ pub async fn client(
         ws,
         channel_id: row.id,
         version: Mutex::new(None),
+        refresher: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple()),
     });
     let client = platforms::client_for(platform, &super::endpoints(state, row, platform), store)
         .map_err(|e| platform_refusal(&e))?;
@@ -121,6 +122,8 @@ pub struct SealedCredentials {
     channel_id: i64,
     /// The version last loaded: a save must replace exactly that one.
     version: Mutex<Option<i64>>,
+    /// Names this client when it holds the channel's refresh lease.
+    refresher: String,
 }
 
 impl SealedCredentials {
@@ -195,6 +198,47 @@ impl CredentialStore for SealedCredentials {
                 "the credentials were changed by another process; reload them",
             )),
             Err(e) => Err(PlatformError::retry(format!("database: {e}"))),
+        }
+    }
+
+    async fn lock_refresh(&self) -> Result<(), PlatformError> {
+        // A refresh takes a second or two; a minute covers a slow platform,
+        // and a holder that died frees the channel after it.
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let now = self.state.now();
+            let got = self
+                .state
+                .store
+                .try_refresh_lease(
+                    self.ws,
+                    self.channel_id,
+                    &self.refresher,
+                    now + chrono::Duration::minutes(1),
+                    now,
+                )
+                .await
+                .map_err(|e| PlatformError::retry(format!("database: {e}")))?;
+            if got {
+                return Ok(());
+            }
+            if std::time::Instant::now() > give_up {
+                return Err(PlatformError::retry(
+                    "another process is renewing this channel's tokens",
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn unlock_refresh(&self) {
+        if let Err(e) = self
+            .state
+            .store
+            .end_refresh_lease(self.ws, self.channel_id, &self.refresher)
+            .await
+        {
+            tracing::warn!(channel = self.channel_id, error = %e, "could not end the refresh lease");
         }
     }
 }
