@@ -1318,6 +1318,10 @@ on_both_backends! {
 
 /// Every route of API v1 as (method, path), from `src/server/rest/mod.rs`.
 const EXPECTED_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/posts/{id}/attempts"),
+    ("POST", "/posts/{id}/channels/{channel}/resolve"),
+    ("GET", "/channels/{id}/attempts"),
+    ("GET", "/deliveries/health"),
     ("GET", "/me"),
     ("GET", "/tokens"),
     ("POST", "/tokens"),

@@ -759,7 +759,7 @@ on_both_backends! {
         // The lease lapses before the intent: freed for another worker, and
         // the late worker is fenced out.
         let later = now + Duration::minutes(6);
-        let swept = store.expire_leases(later).await.unwrap();
+        let swept = store.expire_leases(later, later).await.unwrap();
         assert_eq!((swept.freed, swept.unknown), (1, 0));
         let err = store.begin_attempt(intent(post, c, again.fence, later), later).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED));
@@ -787,10 +787,16 @@ on_both_backends! {
         let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now, "scheduled").await;
         let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
         store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap();
-        // A person cancels while it is on the wire: too late to stop it.
-        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, "cancelled").await;
+        // Sending moved the post on: a change decided on what it was before
+        // conflicts.
+        let stale = post_write(ws.id(), Some(post), version, owner.id(), "hello again", vec![(c, Some(now))]);
+        assert!(store.write_post(PostWrite { head: PostHead { state: "cancelled", ..stale.head.clone() }, ..stale }).await.is_err());
+        let record = store.post(ws.id(), post).await.unwrap().unwrap();
+        assert_eq!(record.post.state, "publishing");
+        // A person who sees it publishing cancels: too late to stop it.
+        move_post(&store, ws.id(), owner.id(), (post, record.post.version), &[c], now, "cancelled").await;
         let later = now + Duration::minutes(6);
-        let swept = store.expire_leases(later).await.unwrap();
+        let swept = store.expire_leases(later, later).await.unwrap();
         assert_eq!((swept.freed, swept.unknown), (0, 1));
         let record = store.post(ws.id(), post).await.unwrap().unwrap();
         assert_eq!(record.channels[0].delivery_state, "unknown");
@@ -814,7 +820,7 @@ on_both_backends! {
         let h = store.delivery_health(now + Duration::minutes(3), None).await.unwrap();
         assert_eq!((h.overdue, h.stuck, h.unknown), (0, 1, 0));
         // Swept to UNKNOWN; in doubt for over 15 minutes it counts.
-        store.expire_leases(now + Duration::minutes(3)).await.unwrap();
+        store.expire_leases(now + Duration::minutes(3), now + Duration::minutes(3)).await.unwrap();
         let h = store.delivery_health(now + Duration::minutes(5), None).await.unwrap();
         assert_eq!((h.stuck, h.unknown), (0, 0));
         let h = store.delivery_health(now + Duration::minutes(20), None).await.unwrap();

@@ -243,17 +243,22 @@ pub struct DeliveryHealth {
 }
 
 /// What a post's state becomes from its deliveries once the scheduler has
-/// taken it: `None` leaves the post as it is (nothing started yet, or every
-/// target is stopped). Pending and cancelled deliveries do not count.
+/// taken it (`current` is its state now): `None` leaves the post as it is.
+/// Pending deliveries do not count.
 ///
-/// - anything still on its way (armed, claimed, sending, in doubt) keeps
-///   the post `publishing`;
+/// - anything still on its way (armed, claimed, sending, in doubt) makes
+///   the post `publishing` (a scheduled post whose deliveries have not
+///   started stays `scheduled`);
 /// - then a definite failure makes it `failed`, or `partly_published`
 ///   when another channel has it;
 /// - then a channel waiting for a person (reconnect, "may or may not have
 ///   posted") makes it `needs_attention`;
-/// - otherwise every channel has it: `published`.
-pub fn post_state(deliveries: &[DeliveryState]) -> Option<crate::domain::workflow::PostState> {
+/// - then any channel that has it makes it `published`;
+/// - and a post whose every delivery a person cancelled is `cancelled`.
+pub fn post_state(
+    current: crate::domain::workflow::PostState,
+    deliveries: &[DeliveryState],
+) -> Option<crate::domain::workflow::PostState> {
     use crate::domain::workflow::PostState as P;
     use DeliveryState as S;
     let count = |f: &dyn Fn(S) -> bool| deliveries.iter().filter(|d| f(**d)).count();
@@ -267,9 +272,11 @@ pub fn post_state(deliveries: &[DeliveryState]) -> Option<crate::domain::workflo
     let published = count(&|d| d == S::Published);
     let failed = count(&|d| d == S::Failed);
     let waiting = count(&|d| matches!(d, S::NeedsAttention | S::FailedAuth));
+    let cancelled = count(&|d| d == S::Cancelled);
     if moving > 0 {
-        // Still armed with nothing started: leave it scheduled.
-        return (started > 0 || published + failed + waiting > 0).then_some(P::Publishing);
+        // Armed and not started yet: a scheduled post stays scheduled; one
+        // a person sent out again ("publish it now") is publishing.
+        return (current != P::Scheduled || started > 0).then_some(P::Publishing);
     }
     if failed > 0 {
         return Some(if published > 0 {
@@ -281,7 +288,10 @@ pub fn post_state(deliveries: &[DeliveryState]) -> Option<crate::domain::workflo
     if waiting > 0 {
         return Some(P::NeedsAttention);
     }
-    (published > 0).then_some(P::Published)
+    if published > 0 {
+        return Some(P::Published);
+    }
+    (cancelled > 0).then_some(P::Cancelled)
 }
 
 /// Retry timing: full-jitter exponential backoff, capped, never earlier
@@ -450,32 +460,31 @@ mod tests {
     #[test]
     fn a_post_follows_its_deliveries() {
         use crate::domain::workflow::PostState as P;
-        assert_eq!(post_state(&[S::Scheduled, S::Scheduled]), None);
-        assert_eq!(post_state(&[S::Claimed, S::Scheduled]), Some(P::Publishing));
+        let on = |d: &[S]| post_state(P::Publishing, d);
         assert_eq!(
-            post_state(&[S::Published, S::RetryWait]),
+            post_state(P::Scheduled, &[S::Scheduled, S::Scheduled]),
+            None
+        );
+        assert_eq!(
+            post_state(P::Scheduled, &[S::Claimed, S::Scheduled]),
             Some(P::Publishing)
         );
-        assert_eq!(post_state(&[S::Published, S::Unknown]), Some(P::Publishing));
+        // "Publish it now" on a failed post's only channel.
+        assert_eq!(post_state(P::Failed, &[S::Scheduled]), Some(P::Publishing));
+        assert_eq!(on(&[S::Published, S::RetryWait]), Some(P::Publishing));
+        assert_eq!(on(&[S::Published, S::Unknown]), Some(P::Publishing));
+        assert_eq!(on(&[S::Published, S::Published]), Some(P::Published));
+        assert_eq!(on(&[S::Published, S::Cancelled]), Some(P::Published));
+        assert_eq!(on(&[S::Published, S::Failed]), Some(P::PartlyPublished));
+        assert_eq!(on(&[S::Failed, S::FailedAuth]), Some(P::Failed));
+        assert_eq!(on(&[S::Published, S::FailedAuth]), Some(P::NeedsAttention));
+        assert_eq!(on(&[S::NeedsAttention]), Some(P::NeedsAttention));
+        // A person cancelled the only channel that needed them.
         assert_eq!(
-            post_state(&[S::Published, S::Published]),
-            Some(P::Published)
+            post_state(P::NeedsAttention, &[S::Cancelled]),
+            Some(P::Cancelled)
         );
-        assert_eq!(
-            post_state(&[S::Published, S::Cancelled]),
-            Some(P::Published)
-        );
-        assert_eq!(
-            post_state(&[S::Published, S::Failed]),
-            Some(P::PartlyPublished)
-        );
-        assert_eq!(post_state(&[S::Failed, S::FailedAuth]), Some(P::Failed));
-        assert_eq!(
-            post_state(&[S::Published, S::FailedAuth]),
-            Some(P::NeedsAttention)
-        );
-        assert_eq!(post_state(&[S::NeedsAttention]), Some(P::NeedsAttention));
-        assert_eq!(post_state(&[S::Cancelled, S::Pending]), None);
+        assert_eq!(on(&[S::Pending]), None);
     }
 
     proptest! {

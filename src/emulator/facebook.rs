@@ -1075,11 +1075,15 @@ fn published_posts(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
         .and_then(|s| s.parse::<usize>().ok())
         .unwrap_or(25)
         .clamp(1, 100);
+    // Cursors are opaque to clients; here they carry the offset.
+    let offset = param(&req.params, "after")
+        .and_then(|c| decode_cursor(&c))
+        .unwrap_or(0);
     emu.read(|st, _| {
         if let Err(e) = page_access(st, page, tok, &req.method) {
             return e;
         }
-        let data: Vec<Value> = st
+        let matching: Vec<&FbPost> = st
             .facebook
             .posts
             .iter()
@@ -1087,16 +1091,47 @@ fn published_posts(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
             .filter(|p| &p.page_id == page && p.published)
             .filter(|p| since.is_none_or(|s| p.created_at.timestamp() >= s))
             .filter(|p| until.is_none_or(|u| p.created_at.timestamp() <= u))
+            .collect();
+        let data: Vec<Value> = matching
+            .iter()
+            .skip(offset)
             .take(limit)
             .map(|p| post_fields(emu, p, &fields))
             .collect();
         let mut body = json!({ "data": data });
         if !data.is_empty() {
-            body["paging"] =
-                json!({ "cursors": { "before": "QVFIUmJlZm9yZQ", "after": "QVFIUmFmdGVy" } });
+            let mut paging = json!({ "cursors": {
+                "before": encode_cursor(offset),
+                "after": encode_cursor(offset + data.len()),
+            } });
+            // Graph names the next page only when there is one.
+            if offset + data.len() < matching.len() {
+                paging["next"] = json!(format!(
+                    "https://graph.facebook.com/{page}/published_posts?after={}",
+                    encode_cursor(offset + data.len())
+                ));
+            }
+            body["paging"] = paging;
         }
         GraphOut::ok(body)
     })
+}
+
+fn encode_cursor(offset: usize) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Option<usize> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("offset:")?
+        .parse()
+        .ok()
 }
 
 fn post_fields(emu: &Emulator, p: &FbPost, fields: &[String]) -> Value {

@@ -967,6 +967,7 @@ fn render_tweet(
 struct TimelineQuery {
     max_results: Option<String>,
     start_time: Option<String>,
+    pagination_token: Option<String>,
     #[serde(rename = "tweet.fields")]
     fields: Option<String>,
 }
@@ -1008,19 +1009,45 @@ async fn user_tweets(
     };
     let fields = field_set(q.fields.as_deref());
     let now = emu.now();
-    let data: Vec<Value> = emu.read(|st, _| {
+    // Tokens are opaque to clients; here they carry the offset.
+    let offset = match q.pagination_token.as_deref() {
+        None => 0,
+        Some(t) => match t
+            .strip_prefix("7140dibdnow9c7btw")
+            .and_then(|o| usize::from_str_radix(o, 16).ok())
+        {
+            Some(o) => o,
+            None => {
+                return with_rate(
+                    invalid_request(
+                        "The `pagination_token` query parameter value is not valid".into(),
+                    ),
+                    b,
+                )
+            }
+        },
+    };
+    let (data, more): (Vec<Value>, bool) = emu.read(|st, _| {
         let mut mine: Vec<&Tweet> =
             st.x.tweets
                 .iter()
                 .filter(|t| t.user_id == user && start.is_none_or(|s| t.created_at >= s))
                 .collect();
         mine.reverse();
-        mine.into_iter()
-            .take(max)
-            .map(|t| render_tweet(&emu, t, &fields, now))
-            .collect()
+        let more = mine.len() > offset + max;
+        (
+            mine.into_iter()
+                .skip(offset)
+                .take(max)
+                .map(|t| render_tweet(&emu, t, &fields, now))
+                .collect(),
+            more,
+        )
     });
     let mut meta = json!({ "result_count": data.len() });
+    if more {
+        meta["next_token"] = json!(format!("7140dibdnow9c7btw{:x}", offset + max));
+    }
     if let (Some(first), Some(last)) = (data.first(), data.last()) {
         meta["newest_id"] = first["id"].clone();
         meta["oldest_id"] = last["id"].clone();

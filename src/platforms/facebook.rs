@@ -48,8 +48,11 @@ const ENGAGEMENT_FIELDS: &str =
 /// Graph's limit on sub-requests in one batch call.
 const BATCH_LIMIT: usize = 50;
 
-/// One page of `published_posts` when reconciling.
-const RECONCILE_PAGE: usize = 25;
+/// One page of `published_posts` when reconciling (Graph's maximum), and
+/// how many pages at most: a Page that published more than that since the
+/// attempt cannot be told apart from "absent".
+const RECONCILE_PAGE: usize = 100;
+const RECONCILE_PAGES: usize = 10;
 
 /// How long after an attempt began a missing post proves it was not made.
 const SETTLE_SECS: i64 = 60;
@@ -455,24 +458,45 @@ impl PlatformClient for FacebookClient {
             .timestamp()
             .to_string();
         let limit = RECONCILE_PAGE.to_string();
-        let req = self
-            .http
-            .get(graph_url(
-                &self.endpoints,
-                &format!("{page}/published_posts"),
-            ))
-            .query(&[
+        let mut posts: Vec<Value> = Vec::new();
+        let mut after: Option<String> = None;
+        let mut complete = false;
+        for _ in 0..RECONCILE_PAGES {
+            let mut query = vec![
                 ("fields", "id,message,created_time,permalink_url"),
                 ("since", from.as_str()),
                 ("limit", limit.as_str()),
                 ("access_token", token.as_str()),
-            ]);
-        let answer = send(req, Call::Read).await?;
-        let posts = answer
-            .get("data")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+            ];
+            if let Some(a) = &after {
+                query.push(("after", a.as_str()));
+            }
+            let req = self
+                .http
+                .get(graph_url(
+                    &self.endpoints,
+                    &format!("{page}/published_posts"),
+                ))
+                .query(&query);
+            let answer = send(req, Call::Read).await?;
+            posts.extend(
+                answer
+                    .get("data")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            // Graph names a next page only when there is one.
+            after = answer
+                .pointer("/paging/next")
+                .and_then(|_| answer.pointer("/paging/cursors/after"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if after.is_none() {
+                complete = true;
+                break;
+            }
+        }
         let mut wanted = vec![request.text.trim().to_owned(), message_with_link(request)];
         wanted.retain(|m| !m.is_empty());
         wanted.dedup();
@@ -505,13 +529,17 @@ impl PlatformClient for FacebookClient {
                 "the post has no text to recognise it by among the page's recent posts",
             );
         }
-        if posts.len() >= RECONCILE_PAGE {
+        if !complete {
             return undecided(
                 "the page published more posts since the attempt than one look covers",
             );
         }
-        if Utc::now() - since < TimeDelta::seconds(SETTLE_SECS) {
-            return undecided("too early to tell: Facebook may not list the post yet");
+        if too_early(since, Utc::now()) {
+            // Not a verdict: ask again once Graph lists what it accepted.
+            return Err(PlatformError::RetryAt {
+                at: Some(since + TimeDelta::seconds(SETTLE_SECS)),
+                reason: "too early to tell: Facebook may not list the post yet".into(),
+            });
         }
         Ok(Reconciled::Absent)
     }
@@ -936,6 +964,14 @@ fn metric_set(insights: Option<&Value>, engagement: Option<&Value>) -> MetricSet
             .map(|v| Figure::new(v, "shares.count")),
         saves: None,
     }
+}
+
+/// Whether an attempt that began at `since` is too recent for the
+/// platform's listing to show what it accepted. An attempt dated in the
+/// future means the caller's clock is ahead of this one: then the caller's
+/// own wait before reconciling (measured on its clock) is what counts.
+fn too_early(since: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    since <= now && now - since < TimeDelta::seconds(SETTLE_SECS)
 }
 
 #[cfg(test)]

@@ -39,8 +39,11 @@ const EXPIRY_MARGIN_SECS: i64 = 60;
 /// Ids per `GET /2/tweets` call.
 const LOOKUP_LIMIT: usize = 100;
 
-/// Recent tweets read when reconciling.
-const RECONCILE_PAGE: usize = 20;
+/// Tweets per page read when reconciling (X's maximum), and how many pages
+/// at most: an account that posted more than that since the attempt cannot
+/// be told apart from "absent".
+const RECONCILE_PAGE: usize = 100;
+const RECONCILE_PAGES: usize = 10;
 
 /// How long after an attempt began a missing post proves it was not made.
 const SETTLE_SECS: i64 = 60;
@@ -386,20 +389,39 @@ impl PlatformClient for XClient {
         let start = (since - TimeDelta::minutes(SINCE_SLACK_MINUTES))
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let max = RECONCILE_PAGE.to_string();
-        let answer = self
-            .call(Call::Read, |token| {
-                self.http.get(&url).bearer_auth(token).query(&[
-                    ("max_results", max.as_str()),
-                    ("start_time", start.as_str()),
-                    ("tweet.fields", "created_at,text"),
-                ])
-            })
-            .await?;
-        let tweets = answer
-            .get("data")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let mut tweets: Vec<Value> = Vec::new();
+        let mut next: Option<String> = None;
+        let mut complete = false;
+        for _ in 0..RECONCILE_PAGES {
+            let answer = self
+                .call(Call::Read, |token| {
+                    let mut q = vec![
+                        ("max_results", max.as_str()),
+                        ("start_time", start.as_str()),
+                        ("tweet.fields", "created_at,text"),
+                    ];
+                    if let Some(t) = &next {
+                        q.push(("pagination_token", t.as_str()));
+                    }
+                    self.http.get(&url).bearer_auth(token).query(&q)
+                })
+                .await?;
+            tweets.extend(
+                answer
+                    .get("data")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            next = answer
+                .pointer("/meta/next_token")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            if next.is_none() {
+                complete = true;
+                break;
+            }
+        }
         let parts = tweet_texts(request);
         let text_of = |t: &Value| {
             t.get("text")
@@ -439,11 +461,15 @@ impl PlatformClient for XClient {
         if parts.first().is_none_or(|p| p.is_empty()) && !tweets.is_empty() {
             return undecided("the post has no text to recognise it by among the recent posts");
         }
-        if tweets.len() >= RECONCILE_PAGE {
+        if !complete {
             return undecided("the account posted more since the attempt than one look covers");
         }
-        if Utc::now() - since < TimeDelta::seconds(SETTLE_SECS) {
-            return undecided("too early to tell: X may not list the post yet");
+        if too_early(since, Utc::now()) {
+            // Not a verdict: ask again once X lists what it accepted.
+            return Err(PlatformError::RetryAt {
+                at: Some(since + TimeDelta::seconds(SETTLE_SECS)),
+                reason: "too early to tell: X may not list the post yet".into(),
+            });
         }
         Ok(Reconciled::Absent)
     }
@@ -897,6 +923,14 @@ fn metric_set(tweet: &Value) -> MetricSet {
             .map(|v| Figure::new(v, "url_link_clicks")),
         saves: public("bookmark_count"),
     }
+}
+
+/// Whether an attempt that began at `since` is too recent for the
+/// platform's listing to show what it accepted. An attempt dated in the
+/// future means the caller's clock is ahead of this one: then the caller's
+/// own wait before reconciling (measured on its clock) is what counts.
+fn too_early(since: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    since <= now && now - since < TimeDelta::seconds(SETTLE_SECS)
 }
 
 #[cfg(test)]

@@ -258,8 +258,13 @@ impl Scheduler {
     /// a process that is gone: it settles them at once instead of waiting
     /// for them to run out.
     pub async fn take_over_leases(&self) -> anyhow::Result<crate::store::Expired> {
-        let until = self.now() + self.cfg.lease + Duration::seconds(1);
-        Ok(self.state.store.expire_leases(until).await?)
+        let now = self.now();
+        let past_every_lease = now + self.cfg.lease + Duration::days(1);
+        Ok(self
+            .state
+            .store
+            .expire_leases(past_every_lease, now)
+            .await?)
     }
 
     async fn claim(&self, limit: i64) -> anyhow::Result<Vec<crate::store::ClaimedDelivery>> {
@@ -277,7 +282,8 @@ impl Scheduler {
 
     /// Lapsed leases, reconciliation and follow-ups.
     async fn housekeeping(&self) -> anyhow::Result<Round> {
-        let expired = self.state.store.expire_leases(self.state.now()).await?;
+        let now = self.state.now();
+        let expired = self.state.store.expire_leases(now, now).await?;
         if expired.unknown > 0 || expired.freed > 0 {
             tracing::warn!(
                 freed = expired.freed,

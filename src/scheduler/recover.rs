@@ -37,10 +37,12 @@ impl Scheduler {
             .into_iter()
             .flatten()
         {
+            let decided = m.state != S::Unknown;
             if let Err(e) = self.writer.commit(m).await {
                 tracing::warn!(error = %e, "could not record a reconciliation");
+            } else if decided {
+                round.reconciled += 1;
             }
-            round.reconciled += 1;
         }
         Ok(round)
     }
@@ -103,10 +105,14 @@ impl Scheduler {
                 m.error = Some(format!("may or may not have been published: {reason}"));
             }
             Err(e) => {
-                // The platform did not answer: ask again when the hold lapses.
+                // No verdict (the platform did not answer, or it is too
+                // early to tell): still in doubt, asked again once it has
+                // settled for another while.
                 tracing::info!(post = h.post_id, channel = h.channel_id, error = %e,
                     "reconciliation postponed");
-                return None;
+                m.state = S::Unknown;
+                m.closes_attempt = false;
+                m.error = Some(format!("still checking with the platform: {e}"));
             }
         }
         Some(m)

@@ -288,8 +288,16 @@ pub trait DeliveryStore: Send + Sync {
         progress_json: &str,
     ) -> StoreResult<()>;
 
-    /// Leases that ran out: CLAIMED → RETRY_WAIT, SENDING → UNKNOWN.
-    async fn expire_leases(&self, now: DateTime<Utc>) -> StoreResult<Expired>;
+    /// Leases that ran out before `before`: CLAIMED → RETRY_WAIT (due at
+    /// `now`), SENDING → UNKNOWN (in doubt since `now`), and holds for
+    /// reconciling or following up simply end. `before` is `now` for the
+    /// regular sweep; a scheduler that knows every other holder is dead
+    /// (the one SQLite scheduler) passes a time past every lease.
+    async fn expire_leases(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Expired>;
 
     /// The counts of [`DeliveryHealth`] at `now`, of one workspace or all.
     async fn delivery_health(

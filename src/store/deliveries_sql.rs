@@ -116,70 +116,91 @@ macro_rules! impl_delivery_store {
         db = $db:ty,
         begin_write = $begin:literal,
         claim_sql = $claim_sql:path,
-        lock_post = $lock_post:literal $(,)?
+        for_update = $for_update:literal $(,)?
     ) => {
-        /// The post's state from its deliveries, with notifications when it
-        /// changes to an outcome people must hear about.
-        async fn settle_post(
+        /// The posts' states from their deliveries, with notifications when
+        /// one changes to an outcome people must hear about.
+        async fn settle_posts(
             tx: &mut sqlx::Transaction<'_, $db>,
-            post_id: i64,
+            ids: &[i64],
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
             use $crate::domain::delivery::{post_state, DeliveryState};
-            let Some((state, ws, author)) = sqlx::query_as::<$db, (String, i64, i64)>(
-                "SELECT state, workspace_id, author_id FROM posts WHERE id = $1",
-            )
-            .bind(post_id)
-            .fetch_optional(&mut **tx)
-            .await?
-            else {
-                return Ok(());
-            };
-            if !$crate::store::deliveries_sql::SCHEDULER_POST_STATES.contains(&state.as_str()) {
+            if ids.is_empty() {
                 return Ok(());
             }
-            let states: Vec<String> =
-                sqlx::query_scalar("SELECT delivery_state FROM post_channels WHERE post_id = $1")
-                    .bind(post_id)
-                    .fetch_all(&mut **tx)
-                    .await?;
-            let parsed: Vec<DeliveryState> =
-                states.iter().filter_map(|s| DeliveryState::parse(s)).collect();
-            let Some(next) = post_state(&parsed) else {
-                return Ok(());
-            };
-            if next.as_str() == state {
+            let mut qb = sqlx::QueryBuilder::<$db>::new(
+                "SELECT id, state, workspace_id, author_id FROM posts WHERE id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            let heads: Vec<(i64, String, i64, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+            let managed: Vec<&(i64, String, i64, i64)> = heads
+                .iter()
+                .filter(|h| $crate::store::deliveries_sql::SCHEDULER_POST_STATES.contains(&h.1.as_str()))
+                .collect();
+            if managed.is_empty() {
                 return Ok(());
             }
-            sqlx::query(
-                "UPDATE posts SET state = $2, version = version + 1, updated_at = $3 WHERE id = $1",
-            )
-            .bind(post_id)
-            .bind(next.as_str())
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            if let Some(kind) = $crate::store::deliveries_sql::notice_for(next) {
-                let mut people: Vec<i64> =
-                    sqlx::query_scalar("SELECT user_id FROM approvals WHERE post_id = $1")
-                        .bind(post_id)
-                        .fetch_all(&mut **tx)
+            let mut qb = sqlx::QueryBuilder::<$db>::new(
+                "SELECT post_id, delivery_state FROM post_channels WHERE post_id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for h in &managed {
+                list.push_bind(h.0);
+            }
+            qb.push(")");
+            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+            let mut states: std::collections::HashMap<i64, Vec<DeliveryState>> =
+                std::collections::HashMap::new();
+            for (post, state) in rows {
+                if let Some(s) = DeliveryState::parse(&state) {
+                    states.entry(post).or_default().push(s);
+                }
+            }
+            for (post_id, state, ws, author) in managed {
+                let Some(current) = $crate::domain::workflow::PostState::parse(state) else {
+                    continue;
+                };
+                let Some(next) = post_state(current, states.get(post_id).map(Vec::as_slice).unwrap_or(&[])) else {
+                    continue;
+                };
+                if next.as_str() == state {
+                    continue;
+                }
+                sqlx::query(
+                    "UPDATE posts SET state = $2, version = version + 1, updated_at = $3 WHERE id = $1",
+                )
+                .bind(*post_id)
+                .bind(next.as_str())
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                if let Some(kind) = $crate::store::deliveries_sql::notice_for(next) {
+                    let mut people: Vec<i64> =
+                        sqlx::query_scalar("SELECT user_id FROM approvals WHERE post_id = $1")
+                            .bind(*post_id)
+                            .fetch_all(&mut **tx)
+                            .await?;
+                    people.push(*author);
+                    people.sort_unstable();
+                    people.dedup();
+                    for user in people {
+                        sqlx::query(
+                            "INSERT INTO notifications (workspace_id, user_id, post_id, kind, actor_id, created_at)
+                             VALUES ($1, $2, $3, $4, NULL, $5)",
+                        )
+                        .bind(*ws)
+                        .bind(user)
+                        .bind(*post_id)
+                        .bind(kind)
+                        .bind(now)
+                        .execute(&mut **tx)
                         .await?;
-                people.push(author);
-                people.sort_unstable();
-                people.dedup();
-                for user in people {
-                    sqlx::query(
-                        "INSERT INTO notifications (workspace_id, user_id, post_id, kind, actor_id, created_at)
-                         VALUES ($1, $2, $3, $4, NULL, $5)",
-                    )
-                    .bind(ws)
-                    .bind(user)
-                    .bind(post_id)
-                    .bind(kind)
-                    .bind(now)
-                    .execute(&mut **tx)
-                    .await?;
+                    }
                 }
             }
             Ok(())
@@ -193,9 +214,14 @@ macro_rules! impl_delivery_store {
         ) -> StoreResult<()> {
             ids.sort_unstable();
             ids.dedup();
-            for id in ids {
-                sqlx::query($lock_post).bind(id).execute(&mut **tx).await?;
+            let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT id FROM posts WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
             }
+            qb.push(") ORDER BY id");
+            qb.push($for_update);
+            qb.build().execute(&mut **tx).await?;
             Ok(())
         }
 
@@ -209,6 +235,7 @@ macro_rules! impl_delivery_store {
                 $crate::store::deliveries_sql::HOLD_SET,
                 $crate::store::deliveries_sql::HOLD_RETURNING,
             );
+            let _turn = store.write_turn().await;
             let mut tx = store.pool.begin_with($begin).await?;
             let mut q = sqlx::query_as::<$db, (i64, i64, i64, Option<String>, Option<String>)>(&sql)
                 .bind(binds.0)
@@ -262,6 +289,7 @@ macro_rules! impl_delivery_store {
                     $crate::store::deliveries_sql::CLAIM_SET,
                     $crate::store::deliveries_sql::CLAIM_RETURNING,
                 );
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await?;
                 let rows = sqlx::query_as::<$db, $crate::store::ClaimedDelivery>(&sql)
                     .bind(now)
@@ -279,71 +307,107 @@ macro_rules! impl_delivery_store {
                 intents: &[$crate::store::Intent<'_>],
                 now: DateTime<Utc>,
             ) -> StoreResult<Vec<Option<i64>>> {
-                let mut order: Vec<usize> = (0..intents.len()).collect();
-                order.sort_by_key(|&i| (intents[i].post_id, intents[i].channel_id));
                 let mut out = vec![None; intents.len()];
-                let mut tx = self.pool.begin_with($begin).await?;
-                for i in order {
-                    let it = &intents[i];
-                    // The post's row first (locked on PostgreSQL): an edit,
-                    // unapproval or cancel either committed before, and
-                    // fences this attempt out, or waits until it is sent.
-                    let Some((state, revision)) = sqlx::query_as::<$db, (String, i64)>($lock_post)
-                        .bind(it.post_id)
-                        .fetch_optional(&mut *tx)
-                        .await?
-                    else {
-                        continue;
-                    };
-                    if state != "scheduled" && state != "publishing" {
-                        continue;
-                    }
-                    let held = sqlx::query_scalar::<$db, i64>(
-                        "UPDATE post_channels SET delivery_state = 'sending', attempts = attempts + 1,
-                             lease_until = $4, updated_at = $5
-                         WHERE post_id = $1 AND channel_id = $2 AND fence = $3
-                           AND delivery_state = 'claimed' AND revision = $6
-                         RETURNING attempts",
-                    )
-                    .bind(it.post_id)
-                    .bind(it.channel_id)
-                    .bind(it.fence)
-                    .bind(it.lease_until)
-                    .bind(now)
-                    .bind(revision)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(number) = held else {
-                        continue;
-                    };
-                    sqlx::query(
-                        "INSERT INTO delivery_attempts (post_id, channel_id, number, fence, revision,
-                             idempotency_key, request_json, started_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(it.post_id)
-                    .bind(it.channel_id)
-                    .bind(number)
-                    .bind(it.fence)
-                    .bind(revision)
-                    .bind(it.idempotency_key)
-                    .bind(it.request_json)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    // The post is on its way: no longer editable, and a
-                    // person's change decided on an older version conflicts.
-                    sqlx::query(
-                        "UPDATE posts SET state = 'publishing', version = version + 1, updated_at = $2
-                         WHERE id = $1",
-                    )
-                    .bind(it.post_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    out[i] = Some(number);
+                if intents.is_empty() {
+                    return Ok(out);
                 }
+                // The batch shares one lease: the latest asked for.
+                let lease_until = intents.iter().map(|i| i.lease_until).max().unwrap_or(now);
+                let mut posts: Vec<i64> = intents.iter().map(|i| i.post_id).collect();
+                posts.sort_unstable();
+                posts.dedup();
+                let _turn = self.write_turn().await;
+                let mut tx = self.pool.begin_with($begin).await?;
+                // The posts' rows first, in id order (locked on PostgreSQL):
+                // an edit, unapproval or cancel either committed before, and
+                // fences these attempts out, or waits until they are sent.
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id FROM posts WHERE state IN ('scheduled', 'publishing') AND id IN (",
+                );
+                let mut ids = qb.separated(", ");
+                for id in &posts {
+                    ids.push_bind(*id);
+                }
+                qb.push(") ORDER BY id");
+                qb.push($for_update);
+                let open: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
+                let eligible: Vec<usize> = (0..intents.len())
+                    .filter(|&i| open.binary_search(&intents[i].post_id).is_ok())
+                    .collect();
+                if eligible.is_empty() {
+                    tx.commit().await?;
+                    return Ok(out);
+                }
+                // Still claimed under this fence, at the post's revision.
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "UPDATE post_channels SET delivery_state = 'sending', attempts = attempts + 1, lease_until = ",
+                );
+                qb.push_bind(lease_until);
+                qb.push(", updated_at = ");
+                qb.push_bind(now);
+                qb.push(
+                    " WHERE delivery_state = 'claimed'
+                       AND revision = (SELECT p.revision FROM posts p WHERE p.id = post_channels.post_id)
+                       AND (post_id, channel_id, fence) IN (VALUES ",
+                );
+                let mut rows = qb.separated(", ");
+                for &i in &eligible {
+                    let it = &intents[i];
+                    rows.push("(");
+                    rows.push_bind_unseparated(it.post_id);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(it.channel_id);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(it.fence);
+                    rows.push_unseparated(")");
+                }
+                qb.push(") RETURNING post_id, channel_id, attempts, revision");
+                let held: Vec<(i64, i64, i64, i64)> =
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
+                if held.is_empty() {
+                    tx.commit().await?;
+                    return Ok(out);
+                }
+                let index: std::collections::HashMap<(i64, i64), usize> = eligible
+                    .iter()
+                    .map(|&i| ((intents[i].post_id, intents[i].channel_id), i))
+                    .collect();
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO delivery_attempts (post_id, channel_id, number, fence, revision,
+                         idempotency_key, request_json, started_at) ",
+                );
+                qb.push_values(&held, |mut b, (post, channel, number, revision)| {
+                    let it = &intents[index[&(*post, *channel)]];
+                    b.push_bind(*post)
+                        .push_bind(*channel)
+                        .push_bind(*number)
+                        .push_bind(it.fence)
+                        .push_bind(*revision)
+                        .push_bind(it.idempotency_key)
+                        .push_bind(it.request_json)
+                        .push_bind(now);
+                });
+                qb.build().execute(&mut *tx).await?;
+                // The posts are on their way: no longer editable, and a
+                // person's change decided on an older version conflicts.
+                let mut started: Vec<i64> = held.iter().map(|h| h.0).collect();
+                started.sort_unstable();
+                started.dedup();
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "UPDATE posts SET state = 'publishing', version = version + 1, updated_at = ",
+                );
+                qb.push_bind(now);
+                qb.push(" WHERE id IN (");
+                let mut ids = qb.separated(", ");
+                for id in &started {
+                    ids.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build().execute(&mut *tx).await?;
                 tx.commit().await?;
+                for (post, channel, number, _) in held {
+                    out[index[&(post, channel)]] = Some(number);
+                }
                 Ok(out)
             }
 
@@ -356,6 +420,7 @@ macro_rules! impl_delivery_store {
                 if moves.is_empty() {
                     return Ok(out);
                 }
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await?;
                 let mut posts: Vec<i64> = moves.iter().map(|m| m.post_id).collect();
                 lock_posts(&mut tx, posts.clone()).await?;
@@ -413,9 +478,7 @@ macro_rules! impl_delivery_store {
                 }
                 posts.sort_unstable();
                 posts.dedup();
-                for post in posts {
-                    settle_post(&mut tx, post, now).await?;
-                }
+                settle_posts(&mut tx, &posts, now).await?;
                 tx.commit().await?;
                 Ok(out)
             }
@@ -464,6 +527,7 @@ macro_rules! impl_delivery_store {
             }
 
             async fn release_claims(&self, owner: &str, now: DateTime<Utc>) -> StoreResult<u64> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await?;
                 let n = sqlx::query(
                     "UPDATE post_channels SET delivery_state = 'scheduled', lease_owner = NULL,
@@ -499,6 +563,7 @@ macro_rules! impl_delivery_store {
                 now: DateTime<Utc>,
             ) -> StoreResult<()> {
                 use $crate::store::Resolution as R;
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await?;
                 lock_posts(&mut tx, vec![post_id]).await?;
                 let (sql, url, action) = match resolution {
@@ -555,7 +620,7 @@ macro_rules! impl_delivery_store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                settle_post(&mut tx, post_id, now).await?;
+                settle_posts(&mut tx, &[post_id], now).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -663,15 +728,21 @@ macro_rules! impl_delivery_store {
                 }
             }
 
-            async fn expire_leases(&self, now: DateTime<Utc>) -> StoreResult<$crate::store::Expired> {
+            async fn expire_leases(
+                &self,
+                before: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> StoreResult<$crate::store::Expired> {
+                let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await?;
                 // Nothing was sent under a lapsed claim: free it. The fence
                 // moves so the vanished worker can change nothing.
                 let freed = sqlx::query(
-                    "UPDATE post_channels SET delivery_state = 'retry_wait', next_attempt_at = $1,
-                         lease_owner = NULL, lease_until = NULL, fence = fence + 1, updated_at = $1
+                    "UPDATE post_channels SET delivery_state = 'retry_wait', next_attempt_at = $2,
+                         lease_owner = NULL, lease_until = NULL, fence = fence + 1, updated_at = $2
                      WHERE delivery_state = 'claimed' AND lease_until < $1",
                 )
+                .bind(before)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?
@@ -681,9 +752,10 @@ macro_rules! impl_delivery_store {
                 let unknown = sqlx::query(
                     "UPDATE post_channels SET delivery_state = 'unknown',
                          last_error = 'the worker stopped while publishing',
-                         lease_owner = NULL, lease_until = NULL, fence = fence + 1, updated_at = $1
+                         lease_owner = NULL, lease_until = NULL, fence = fence + 1, updated_at = $2
                      WHERE delivery_state = 'sending' AND lease_until < $1",
                 )
+                .bind(before)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?
@@ -700,6 +772,14 @@ macro_rules! impl_delivery_store {
                     .execute(&mut *tx)
                     .await?;
                 }
+                // Holds of a reconciliation or a follow-up that lapsed.
+                sqlx::query(
+                    "UPDATE post_channels SET lease_owner = NULL, lease_until = NULL, fence = fence + 1
+                     WHERE delivery_state IN ('unknown', 'published') AND lease_until < $1",
+                )
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok($crate::store::Expired { freed, unknown })
             }

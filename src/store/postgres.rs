@@ -32,6 +32,13 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Row locks already order PostgreSQL's writers.
+    async fn write_turn(&self) -> Option<()> {
+        None
+    }
+}
+
 impl_store!(
     store = PostgresStore,
     db = sqlx::Postgres,
@@ -59,5 +66,5 @@ impl_delivery_store!(
     db = sqlx::Postgres,
     begin_write = "BEGIN",
     claim_sql = super::deliveries_sql::claim_postgres,
-    lock_post = "SELECT state, revision FROM posts WHERE id = $1 FOR UPDATE",
+    for_update = " FOR UPDATE",
 );

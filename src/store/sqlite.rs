@@ -21,6 +21,11 @@ use std::time::Duration;
 
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// SQLite has one writer. Busy writers wait in SQLite's busy handler,
+    /// which sleeps in growing steps; the scheduler's writes (claims,
+    /// intents, outcomes) queue here instead and go one after the other
+    /// without sleeping.
+    write_gate: tokio::sync::Mutex<()>,
 }
 
 impl SqliteStore {
@@ -43,7 +48,16 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            write_gate: tokio::sync::Mutex::new(()),
+        })
+    }
+}
+
+impl SqliteStore {
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        Some(self.write_gate.lock().await)
     }
 }
 
@@ -74,5 +88,5 @@ impl_delivery_store!(
     db = sqlx::Sqlite,
     begin_write = "BEGIN IMMEDIATE",
     claim_sql = super::deliveries_sql::claim_sqlite,
-    lock_post = "SELECT state, revision FROM posts WHERE id = $1",
+    for_update = "",
 );

@@ -472,6 +472,13 @@ async fn connection_refused_is_retryable() {
 // ---------------------------------------------------------------- reconcile
 
 async fn reconcile_with(posts: Value, since: DateTime<Utc>) -> Reconciled {
+    try_reconcile_with(posts, since).await.unwrap()
+}
+
+async fn try_reconcile_with(
+    posts: Value,
+    since: DateTime<Utc>,
+) -> Result<Reconciled, PlatformError> {
     let server = MockServer::start().await;
     let from = (since - TimeDelta::minutes(5)).timestamp().to_string();
     Mock::given(method("GET"))
@@ -481,7 +488,7 @@ async fn reconcile_with(posts: Value, since: DateTime<Utc>) -> Reconciled {
             "id,message,created_time,permalink_url",
         ))
         .and(query_param("since", from.as_str()))
-        .and(query_param("limit", "25"))
+        .and(query_param("limit", "100"))
         .and(query_param("access_token", TOKEN))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": posts })))
         .expect(1)
@@ -490,7 +497,6 @@ async fn reconcile_with(posts: Value, since: DateTime<Utc>) -> Reconciled {
     client(&server)
         .reconcile(&request("Hello page "), since)
         .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -524,21 +530,71 @@ async fn reconcile_absent_once_settled() {
 }
 
 #[tokio::test]
-async fn reconcile_too_early_is_undecided() {
+async fn reconcile_too_early_asks_again_later() {
+    // Not a verdict: ask again once Graph lists what it accepted.
     let since = Utc::now() - TimeDelta::seconds(5);
-    match reconcile_with(json!([]), since).await {
-        Reconciled::Undecided { reason } => assert!(reason.contains("too early")),
+    match try_reconcile_with(json!([]), since).await {
+        Err(PlatformError::RetryAt {
+            at: Some(at),
+            reason,
+        }) => {
+            assert!(reason.contains("too early"));
+            assert_eq!(at, since + TimeDelta::seconds(60));
+        }
         other => panic!("{other:?}"),
     }
 }
 
 #[tokio::test]
-async fn reconcile_with_a_full_page_and_no_match_is_undecided() {
-    let since = Utc::now() - TimeDelta::minutes(10);
-    let posts: Vec<Value> = (0..25)
+async fn reconcile_follows_the_next_page_and_stops_after_ten() {
+    let server = MockServer::start().await;
+    let page: Vec<Value> = (0..100)
         .map(|i| json!({"id": format!("777_{i}"), "message": format!("other {i}")}))
         .collect();
-    let r = reconcile_with(Value::Array(posts), since).await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v23.0/{PAGE}/published_posts")))
+        .and(query_param("after", "cursor-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [{"id": "777_900", "message": "Hello page"}],
+            "paging": {"cursors": {"before": "b", "after": "end"}}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v23.0/{PAGE}/published_posts")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": page,
+            "paging": {"cursors": {"before": "b", "after": "cursor-2"},
+                       "next": "https://graph.facebook.com/next"}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let r = client(&server)
+        .reconcile(&request("Hello page "), Utc::now() - TimeDelta::minutes(10))
+        .await
+        .unwrap();
+    assert!(
+        matches!(r, Reconciled::Found(ref p) if p.remote_id == "777_900"),
+        "{r:?}"
+    );
+
+    // A Page that keeps naming a next page beyond ten: undecided.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/v23.0/{PAGE}/published_posts")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": page,
+            "paging": {"cursors": {"after": "again"}, "next": "https://graph.facebook.com/next"}
+        })))
+        .expect(10)
+        .mount(&server)
+        .await;
+    let r = client(&server)
+        .reconcile(&request("Hello page "), Utc::now() - TimeDelta::minutes(10))
+        .await
+        .unwrap();
     assert!(matches!(r, Reconciled::Undecided { .. }), "{r:?}");
 }
 

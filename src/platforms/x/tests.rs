@@ -693,12 +693,20 @@ async fn connection_refused_is_retryable() {
 // ---------------------------------------------------------------- reconcile
 
 async fn reconcile_with(tweets: Value, req: &PublishRequest, since: DateTime<Utc>) -> Reconciled {
+    try_reconcile_with(tweets, req, since).await.unwrap()
+}
+
+async fn try_reconcile_with(
+    tweets: Value,
+    req: &PublishRequest,
+    since: DateTime<Utc>,
+) -> Result<Reconciled, PlatformError> {
     let server = MockServer::start().await;
     let start = (since - TimeDelta::minutes(5)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     Mock::given(method("GET"))
         .and(path(format!("/2/users/{USER}/tweets")))
         .and(bearer_token("acc-1"))
-        .and(query_param("max_results", "20"))
+        .and(query_param("max_results", "100"))
         .and(query_param("start_time", start.as_str()))
         .and(query_param("tweet.fields", "created_at,text"))
         .respond_with(
@@ -711,7 +719,62 @@ async fn reconcile_with(tweets: Value, req: &PublishRequest, since: DateTime<Utc
     client(&server, Store::new(creds(3600, None)))
         .reconcile(req, since)
         .await
-        .unwrap()
+}
+
+#[tokio::test]
+async fn reconcile_pages_through_a_busy_account() {
+    // 150 tweets since the attempt: ours is on the second page.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/2/users/{USER}/tweets")))
+        .and(query_param("pagination_token", "page-2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": [{"id": "77", "text": "mine"}], "meta": {"result_count": 1}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let first: Vec<Value> = (0..100)
+        .map(|i| json!({"id": format!("{}", 1000 + i), "text": format!("other {i}")}))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path(format!("/2/users/{USER}/tweets")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": first, "meta": {"result_count": 100, "next_token": "page-2"}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let r = client(&server, Store::new(creds(3600, None)))
+        .reconcile(&request("mine"), Utc::now() - TimeDelta::minutes(10))
+        .await
+        .unwrap();
+    assert!(
+        matches!(r, Reconciled::Found(ref p) if p.remote_id == "77"),
+        "{r:?}"
+    );
+}
+
+#[tokio::test]
+async fn reconcile_beyond_what_it_reads_is_undecided() {
+    // Every page names another: after ten pages it stops and says so.
+    let server = MockServer::start().await;
+    let page: Vec<Value> = (0..100)
+        .map(|i| json!({"id": format!("{}", 1000 + i), "text": format!("other {i}")}))
+        .collect();
+    Mock::given(method("GET"))
+        .and(path(format!("/2/users/{USER}/tweets")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"data": page, "meta": {"result_count": 100, "next_token": "more"}}),
+        ))
+        .expect(10)
+        .mount(&server)
+        .await;
+    let r = client(&server, Store::new(creds(3600, None)))
+        .reconcile(&request("mine"), Utc::now() - TimeDelta::minutes(10))
+        .await
+        .unwrap();
+    assert!(matches!(r, Reconciled::Undecided { .. }), "{r:?}");
 }
 
 #[tokio::test]
@@ -763,9 +826,16 @@ async fn reconcile_absent_once_settled_and_undecided_before() {
         .await,
         Reconciled::Absent
     );
+    // Too early is not a verdict: ask again when X lists what it took.
     let early = Utc::now() - TimeDelta::seconds(3);
-    match reconcile_with(json!([]), &request("mine"), early).await {
-        Reconciled::Undecided { reason } => assert!(reason.contains("too early")),
+    match try_reconcile_with(json!([]), &request("mine"), early).await {
+        Err(PlatformError::RetryAt {
+            at: Some(at),
+            reason,
+        }) => {
+            assert!(reason.contains("too early"));
+            assert_eq!(at, early + TimeDelta::seconds(60));
+        }
         other => panic!("{other:?}"),
     }
 }
