@@ -1,6 +1,9 @@
 //! One post: what it says per channel, where each channel stands, what the
 //! viewer may do next (submit, approve, request changes, withdraw, cancel),
-//! the comment thread, the revision history with diffs, and the audit trail.
+//! the delivery timeline, the comment thread, the revision history with
+//! diffs, and the audit trail.
+
+mod timeline;
 
 use crate::api::posts::{
     add_comment, get_post, post_action, post_audit, post_comments, post_history,
@@ -13,13 +16,15 @@ use crate::i18n::Msg;
 use crate::ui::components::feedback::ErrorNote;
 use crate::ui::components::layout::use_workspace;
 use crate::ui::format::{
-    local_time, parse_tz, platform_mark, state_class, state_name, viewer_zone,
+    delivery_class, delivery_text, local_time, parse_tz, platform_mark, state_class, state_name,
+    viewer_zone,
 };
 use crate::ui::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use timeline::DeliveryTimeline;
 
 #[component]
 pub fn PostPage() -> impl IntoView {
@@ -99,6 +104,7 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
                 (move || local_time(at, zone.get()), local_time(at, channel_zone))
             });
             let delivery = c.delivery_state.clone();
+            let words = delivery.clone();
             view! {
                 <tr data-testid="post-channel">
                     <td><span class=format!("platform-mark platform-{}", c.platform.as_str()) aria-hidden="true">{platform_mark(c.platform)}</span>
@@ -107,7 +113,8 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
                         Some((mine, theirs)) => view! { <span>{mine}</span><br/><small class="muted">{theirs}</small> }.into_any(),
                         None => view! { <span class="muted">{move || i18n.t(Msg::PostNoDue)}</span> }.into_any(),
                     }}</td>
-                    <td data-testid="delivery-state" data-state=delivery.clone()>{crate::ui::format::delivery_text(&i18n, &delivery)}
+                    <td data-testid="delivery-state" data-state=delivery.clone()>
+                        <span class=delivery_class(Some(&delivery))>{move || delivery_text(&i18n, &words)}</span>
                         {c.remote_url.clone().map(|u| {
                             let text = u.clone();
                             view! { " " <a href=u rel="noopener" target="_blank">{text}</a> }
@@ -146,6 +153,10 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
         .map(|a| a.user.name.clone())
         .collect::<Vec<_>>()
         .join(", ");
+    let timeline = timeline::worth_showing(&post.channels).then(|| {
+        let channels = post.channels.clone();
+        view! { <DeliveryTimeline ws id channels version/> }
+    });
     let edit_href = format!("/w/{}/compose?post={id}", ws.0);
     let can_edit = can(ActionKind::Edit);
     let actions = view! {
@@ -240,6 +251,7 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
                 </table>
             </section>
         </div>
+        {timeline}
         <Comments ws id version/>
         <History ws id version/>
         <AuditTrail ws id version/>
