@@ -5,10 +5,12 @@
 
 mod timeline;
 
+use crate::api::deliveries::post_attempts;
 use crate::api::posts::{
     add_comment, get_post, post_action, post_audit, post_comments, post_history,
 };
-use crate::domain::post::{CommentKind, DiffOp, PostView};
+use crate::domain::delivery::AttemptView;
+use crate::domain::post::{AuditView, CommentKind, CommentView, DiffOp, PostView, RevisionView};
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, ActionKind};
 use crate::domain::{AppError, WorkspaceId};
@@ -44,12 +46,30 @@ pub fn PostPage() -> impl IntoView {
         move || (id(), version.get()),
         move |(id, _)| get_post(ws, id),
     );
+    let loads = Loads {
+        comments: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_comments(ws, id),
+        ),
+        history: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_history(ws, id),
+        ),
+        audit: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_audit(ws, id),
+        ),
+        attempts: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_attempts(ws, id),
+        ),
+    };
     view! {
         <Title text=move || i18n.tf(Msg::PostTitle, &[("id", &id().to_string())])/>
         <Suspense fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match post.await {
-                    Ok(p) => view! { <PostDetail ws post=p version/> }.into_any(),
+                    Ok(p) => view! { <PostDetail ws post=p version loads/> }.into_any(),
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                 }
             })}
@@ -57,8 +77,26 @@ pub fn PostPage() -> impl IntoView {
     }
 }
 
+/// The lists the page shows beside the post. They are made when the page
+/// is, never after an await: the server numbers resources in the order they
+/// are made, and one made inside a suspended view gets whatever number the
+/// server's timing gives it, which the browser then cannot match when it
+/// hydrates.
+#[derive(Clone, Copy)]
+struct Loads {
+    comments: Resource<Result<Vec<CommentView>, AppError>>,
+    history: Resource<Result<Vec<RevisionView>, AppError>>,
+    audit: Resource<Result<Vec<AuditView>, AppError>>,
+    attempts: Resource<Result<Vec<AttemptView>, AppError>>,
+}
+
 #[component]
-fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl IntoView {
+fn PostDetail(
+    ws: WorkspaceId,
+    post: PostView,
+    version: RwSignal<u32>,
+    loads: Loads,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = post.id;
     let state = post.state;
@@ -155,7 +193,7 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
         .join(", ");
     let timeline = timeline::worth_showing(&post.channels).then(|| {
         let channels = post.channels.clone();
-        view! { <DeliveryTimeline ws id channels version/> }
+        view! { <DeliveryTimeline ws id channels attempts=loads.attempts version/> }
     });
     let edit_href = format!("/w/{}/compose?post={id}", ws.0);
     let can_edit = can(ActionKind::Edit);
@@ -252,19 +290,23 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
             </section>
         </div>
         {timeline}
-        <Comments ws id version/>
-        <History ws id version/>
-        <AuditTrail ws id version/>
+        <Comments ws id version list=loads.comments/>
+        <History list=loads.history/>
+        <AuditTrail list=loads.audit/>
     }
 }
 
 #[component]
-fn Comments(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
+fn Comments(
+    ws: WorkspaceId,
+    id: i64,
+    version: RwSignal<u32>,
+    list: Resource<Result<Vec<CommentView>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
     let body = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let list = Resource::new(move || version.get(), move |_| post_comments(ws, id));
     let send = move |_| {
         let text = body.get_untracked();
         spawn_local(async move {
@@ -319,10 +361,9 @@ fn Comments(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn History(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
+fn History(list: Resource<Result<Vec<RevisionView>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
-    let list = Resource::new(move || version.get(), move |_| post_history(ws, id));
     view! {
         <section class="card">
             <h2>{move || i18n.t(Msg::PostHistory)}</h2>
@@ -365,10 +406,9 @@ fn History(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn AuditTrail(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
+fn AuditTrail(list: Resource<Result<Vec<AuditView>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
-    let list = Resource::new(move || version.get(), move |_| post_audit(ws, id));
     view! {
         <section class="card">
             <h2>{move || i18n.t(Msg::PostAudit)}</h2>

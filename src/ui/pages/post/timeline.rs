@@ -2,7 +2,7 @@
 //! where the scheduler could not finish (in doubt, failed, signed out), what
 //! a person may decide. Approvers and above decide; the server checks it too.
 
-use crate::api::deliveries::{post_attempts, resolve_delivery};
+use crate::api::deliveries::resolve_delivery;
 use crate::domain::delivery::{AttemptView, DeliveryState, ResolveAction};
 use crate::domain::post::PostChannelView;
 use crate::domain::{AppError, WorkspaceId};
@@ -33,12 +33,12 @@ pub fn DeliveryTimeline(
     ws: WorkspaceId,
     id: i64,
     channels: Vec<PostChannelView>,
+    attempts: Resource<Result<Vec<AttemptView>, AppError>>,
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
     let may_resolve = use_workspace().role.can_approve();
-    let attempts = Resource::new(move || version.get(), move |_| post_attempts(ws, id));
     let channels = StoredValue::new(channels);
     view! {
         <section class="card timeline" data-testid="delivery-timeline">
