@@ -482,7 +482,7 @@ fn DeliveryHealthNotice(ws: WorkspaceId) -> impl IntoView {
                                 view! {
                                     <li data-kind=l.kind>
                                         {move || if n == "1" { i18n.t(one).to_owned() } else { i18n.tf(many, &[("n", &n)]) }}
-                                        " " <a href=href>{move || i18n.t(Msg::HealthShowPosts)}</a>
+                                        " · " <a href=href>{move || i18n.t(Msg::HealthShowPosts)}</a>
                                     </li>
                                 }
                             }).collect_view()}

@@ -376,7 +376,7 @@ fn History(list: Resource<Result<Vec<RevisionView>, AppError>>) -> impl IntoView
                                     let n = r.number.to_string();
                                     view! {
                                         <li>
-                                            <details open=r.number > 1>
+                                            <details open=(r.number > 1)>
                                                 <summary>
                                                     <strong>{move || i18n.tf(Msg::PostRevision, &[("n", &n)])}</strong>
                                                     " · " {r.author.name.clone()} " · " {move || local_time(r.at, zone.get())}

@@ -77,7 +77,11 @@ fn ChannelTimeline(
     let class = delivery_class(Some(&code));
     let words = code.clone();
     let list = if attempts.is_empty() {
-        view! { <p class="muted small">{move || i18n.t(Msg::TimelineNothing)}</p> }.into_any()
+        // Stopped before sending (a channel to reconnect, say): say why.
+        let why = channel.last_error.clone().map(|e| {
+            view! { <p class="attempt-error">{move || i18n.tf(Msg::TimelineError, &[("error", &e)])}</p> }
+        });
+        view! { <p class="muted small">{move || i18n.t(Msg::TimelineNothing)}</p> {why} }.into_any()
     } else {
         let items = attempts
             .into_iter()
