@@ -211,7 +211,7 @@ fn RecentDeliveries(ws: WorkspaceId, channel: i64, columns: usize) -> impl IntoV
     view! {
         <tr class="chan-recent">
             <td colspan=columns>
-                <details data-testid="channel-recent" on:toggle=move |_| opened.set(true)>
+                <details data-testid="channel-recent" data-channel-id=channel on:toggle=move |_| opened.set(true)>
                     <summary>{move || i18n.t(Msg::ChannelRecent)}</summary>
                     {move || opened.get().then(|| view! { <RecentList ws channel/> })}
                 </details>
