@@ -374,9 +374,11 @@ fn History(list: Resource<Result<Vec<RevisionView>, AppError>>) -> impl IntoView
                             <ol class="revisions" data-testid="history">
                                 {revisions.into_iter().map(|r| {
                                     let n = r.number.to_string();
+                                    // The first revision is all additions: start it closed.
+                                    let later = r.number > 1;
                                     view! {
                                         <li>
-                                            <details open=(r.number > 1)>
+                                            <details open=later>
                                                 <summary>
                                                     <strong>{move || i18n.tf(Msg::PostRevision, &[("n", &n)])}</strong>
                                                     " · " {r.author.name.clone()} " · " {move || local_time(r.at, zone.get())}
