@@ -227,8 +227,8 @@ messages! {
     StateScheduled => "Scheduled", "已排期", "已排程";
     StatePublishing => "Publishing", "发布中", "發佈中";
     StatePublished => "Published", "已发布", "已發佈";
-    StatePartlyPublished => "Partly published", "部分发布", "部分發佈";
-    StateFailed => "Failed", "失败", "失敗";
+    StatePartlyPublished => "Partly published", "部分渠道已发布", "部分渠道已發佈";
+    StateFailed => "Failed to publish", "发布失败", "發佈失敗";
     StateNeedsAttention => "Needs attention", "需要处理", "需要處理";
     StateCancelled => "Cancelled", "已取消", "已取消";
 
@@ -324,17 +324,50 @@ messages! {
     PostCommentChanges => "requested changes", "要求修改", "要求修改";
     PostAudit => "Audit trail", "审计记录", "稽核記錄";
     PostReviewComment => "Comment for the author", "给作者的意见", "給作者的意見";
-    DeliveryPending => "Waiting", "等待中", "等待中";
+    // Delivery states, in the words of the person who schedules posts.
+    DeliveryPending => "Not scheduled yet", "尚未排期", "尚未排程";
     DeliveryScheduled => "Scheduled", "已排期", "已排程";
-    DeliveryClaimed => "Starting", "即将发送", "即將發送";
-    DeliverySending => "Sending", "发送中", "傳送中";
+    DeliveryClaimed => "About to send", "即将发送", "即將發送";
+    DeliverySending => "Sending now", "正在发送", "正在傳送";
     DeliveryPublished => "Published", "已发布", "已發佈";
-    DeliveryRetryWait => "Will retry", "将重试", "將重試";
-    DeliveryFailed => "Failed", "失败", "失敗";
-    DeliveryFailedAuth => "Failed: reconnect the channel", "失败：请重新连接渠道", "失敗：請重新連接渠道";
-    DeliveryUnknown => "Checking whether it was published", "正在确认是否已发布", "正在確認是否已發佈";
-    DeliveryNeedsAttention => "Needs attention", "需要处理", "需要處理";
+    DeliveryRetryWait => "Will retry", "稍后重试", "稍後重試";
+    DeliveryFailed => "Failed", "发布失败", "發佈失敗";
+    DeliveryFailedAuth => "Reconnect the channel", "需重新连接渠道", "需重新連接渠道";
+    DeliveryUnknown => "Checking whether it went out", "正在确认是否已发出", "正在確認是否已發出";
+    DeliveryNeedsAttention => "Needs you: may or may not have posted", "需要你处理：可能已发出，也可能没有", "需要你處理：可能已發出，也可能沒有";
     DeliveryCancelled => "Cancelled", "已取消", "已取消";
+
+    // Delivery timeline and resolving a delivery (post page)
+    TimelineTitle => "Delivery timeline", "发布记录", "發佈記錄";
+    TimelineNothing => "Nothing has been sent to this channel yet.", "尚未向此渠道发送任何内容。", "尚未向此渠道傳送任何內容。";
+    TimelineAttempt => "Attempt {n}", "第 {n} 次尝试", "第 {n} 次嘗試";
+    TimelineUnderWay => "Under way", "进行中", "進行中";
+    TimelineViewPost => "See it on the platform", "在平台上查看", "在平台上查看";
+    TimelineRemoteId => "Post ID on the platform: {id}", "平台上的帖子 ID：{id}", "平台上的貼文 ID：{id}";
+    TimelineError => "What happened: {error}", "原因：{error}", "原因：{error}";
+    ResolveDoubtIntro => "We could not confirm whether this was published. Check the account, then tell us what happened.", "我们无法确认这条内容是否已发布。请先查看该账号，再告诉我们实际情况。", "我們無法確認這則內容是否已發佈。請先查看該帳號，再告訴我們實際情況。";
+    ResolveFailedIntro => "This channel did not publish the post. Publish it again, or cancel it for this channel.", "此渠道未能发布该帖子。你可以重新发布，或取消此渠道的发布。", "此渠道未能發佈該貼文。你可以重新發佈，或取消此渠道的發佈。";
+    ResolveReconnectHint => "The channel's sign-in stopped working. Reconnect it first, or publishing will fail again.", "此渠道的授权已失效。请先重新连接，否则发布会再次失败。", "此渠道的授權已失效。請先重新連接，否則發佈會再次失敗。";
+    ResolveOpenChannels => "Open Channels", "打开渠道页面", "開啟渠道頁面";
+    ResolveUrl => "Address of the published post", "已发布帖子的网址", "已發佈貼文的網址";
+    ResolvePublished => "It was published", "已经发布了", "已經發佈了";
+    ResolveRetry => "Publish it now", "立即发布", "立即發佈";
+    ResolveCancel => "Cancel this channel", "取消此渠道的发布", "取消此渠道的發佈";
+    ResolveAskApprover => "An approver decides what happens next on this channel.", "由审批人决定此渠道的下一步。", "由審批人決定此渠道的下一步。";
+    ConfirmResolveCancel => "Cancel this post on this channel? It will not be published there.", "确定取消此渠道的发布吗？帖子不会在该渠道发布。", "確定取消此渠道的發佈嗎？貼文不會在該渠道發佈。";
+    ConfirmResolveRetry => "Publish it again? If it did go out, followers will see it twice.", "确定重新发布吗？如果之前已经发出，粉丝会看到两次。", "確定重新發佈嗎？如果之前已經發出，粉絲會看到兩次。";
+
+    // Delivery health (calendar)
+    HealthTitle => "Publishing health", "发布状况", "發佈狀況";
+    HealthOverdueOne => "1 delivery is overdue: is a worker running?", "1 项发布已逾期：发布进程是否在运行？", "1 項發佈已逾期：發佈程序是否在執行？";
+    HealthOverdue => "{n} deliveries are overdue: is a worker running?", "{n} 项发布已逾期：发布进程是否在运行？", "{n} 項發佈已逾期：發佈程序是否在執行？";
+    HealthUnknownOne => "1 delivery has been in doubt for over 15 minutes", "1 项发布超过 15 分钟仍无法确认是否发出", "1 項發佈超過 15 分鐘仍無法確認是否發出";
+    HealthUnknown => "{n} deliveries have been in doubt for over 15 minutes", "{n} 项发布超过 15 分钟仍无法确认是否发出", "{n} 項發佈超過 15 分鐘仍無法確認是否發出";
+    HealthAttentionOne => "1 delivery needs a person", "1 项发布需要人工处理", "1 項發佈需要人工處理";
+    HealthAttention => "{n} deliveries need a person", "{n} 项发布需要人工处理", "{n} 項發佈需要人工處理";
+    HealthStuckOne => "1 delivery was interrupted: a worker stopped mid-delivery", "1 项发布中断：发布进程在发送途中停止了", "1 項發佈中斷：發佈程序在傳送途中停止了";
+    HealthStuck => "{n} deliveries were interrupted: a worker stopped mid-delivery", "{n} 项发布中断：发布进程在发送途中停止了", "{n} 項發佈中斷：發佈程序在傳送途中停止了";
+    HealthShowPosts => "Show these posts", "查看这些帖子", "查看這些貼文";
 
     // Lists, calendar
     ListTitle => "All posts", "全部帖子", "全部貼文";
@@ -386,6 +419,8 @@ messages! {
     ChannelSlots => "Posting slots", "发布时段", "發佈時段";
     ChannelSlotsHint => "For example: Mon-Fri 09:00, 18:00; Sat 10:00", "例如：Mon-Fri 09:00, 18:00; Sat 10:00", "例如：Mon-Fri 09:00, 18:00; Sat 10:00";
     ChannelEmulated => "Emulated", "模拟", "模擬";
+    ChannelRecent => "Recent deliveries", "最近发布", "最近發佈";
+    ChannelRecentEmpty => "Nothing has been sent to this channel yet.", "此渠道还没有发布记录。", "此渠道還沒有發佈記錄。";
 
     // Workflow policy
     PolicyTitle => "Approval policy", "审批策略", "審批策略";

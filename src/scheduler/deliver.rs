@@ -142,14 +142,14 @@ impl Scheduler {
             error: what,
             next_attempt_at: Some(now + chrono::Duration::seconds(30)),
         };
-        if !contexts.contains_key(&c.post_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = contexts.entry(c.post_id) {
             let ctx = self
                 .state
                 .store
                 .delivery_context(c.post_id)
                 .await
                 .map_err(|e| retry_soon(format!("database: {e}")))?;
-            contexts.insert(c.post_id, ctx);
+            slot.insert(ctx);
         }
         let Some(ctx) = contexts.get(&c.post_id).cloned().flatten() else {
             return Ok(None);
@@ -158,14 +158,16 @@ impl Scheduler {
             return Ok(None);
         }
         let ws = WorkspaceId(ctx.workspace_id);
-        if !channels.contains_key(&(ws.0, c.channel_id)) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            channels.entry((ws.0, c.channel_id))
+        {
             let row = self
                 .state
                 .store
                 .channel(ws, c.channel_id)
                 .await
                 .map_err(|e| retry_soon(format!("database: {e}")))?;
-            channels.insert((ws.0, c.channel_id), row);
+            slot.insert(row);
         }
         let Some(channel) = channels.get(&(ws.0, c.channel_id)).cloned().flatten() else {
             return Err(NotSent::new(S::Failed, "the channel was removed"));

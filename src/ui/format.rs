@@ -173,3 +173,20 @@ pub fn delivery_text(i18n: &I18n, state: &str) -> String {
     };
     i18n.t(msg).to_owned()
 }
+
+/// What an attempt led to, in words: a delivery state, or "under way"
+/// while it has no outcome yet.
+pub fn outcome_text(i18n: &I18n, outcome: Option<&str>) -> String {
+    match outcome {
+        Some(state) => delivery_text(i18n, state),
+        None => i18n.t(Msg::TimelineUnderWay).to_owned(),
+    }
+}
+
+/// CSS class carrying a delivery state's colour (see `style/main.css`).
+pub fn delivery_class(state: Option<&str>) -> String {
+    format!(
+        "state delivery-{}",
+        state.unwrap_or("under_way").replace('_', "-")
+    )
+}

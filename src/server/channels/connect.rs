@@ -333,7 +333,7 @@ async fn callback_inner(
     super::super::posts::require_admin(state, user, ws).await?;
     let row = channel_row(state, ws, pending.channel).await?;
     let (app_id, app_secret) = oauth_app(state, &row, pending.platform)?;
-    let ends = endpoints(&state, &row, pending.platform);
+    let ends = endpoints(state, &row, pending.platform);
     let http = platforms::http::build(&ends).map_err(|e| platform_refusal(&e))?;
     match pending.platform {
         Platform::X => {
@@ -349,7 +349,7 @@ async fn callback_inner(
             )
             .await
             .map_err(|e| platform_refusal(&e))?;
-            let name = verify(&state, &row, Platform::X, &creds).await?;
+            let name = verify(state, &row, Platform::X, &creds).await?;
             store_connection(state, user, ws, row.id, creds, name).await?;
             Ok(None)
         }

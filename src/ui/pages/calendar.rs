@@ -1,10 +1,13 @@
 //! The calendar: month and week views in the viewer's time zone (or any
 //! zone picked), posts with channel marks and state colours, drag and drop
 //! to another day to reschedule, filters by channel, state and campaign, and
-//! a searchable list view.
+//! a searchable list view. Above it, a notice when deliveries are late, in
+//! doubt or waiting for a person.
 
 use crate::api::channels::list_channels;
+use crate::api::deliveries::get_delivery_health;
 use crate::api::posts::{list_posts, reschedule_post};
+use crate::domain::delivery::DeliveryHealth;
 use crate::domain::post::{PostFilter, PostSummary};
 use crate::domain::schedule::When;
 use crate::domain::workflow::PostState;
@@ -28,6 +31,16 @@ enum View {
     Month,
     Week,
     List,
+}
+
+impl View {
+    fn parse(s: Option<&str>) -> View {
+        match s {
+            Some("week") => View::Week,
+            Some("list") => View::List,
+            _ => View::Month,
+        }
+    }
 }
 
 const WEEKDAYS: [Msg; 7] = [
@@ -125,11 +138,7 @@ pub fn CalendarPage() -> impl IntoView {
         // After hydration, the viewer's own zone.
         Effect::new(move |_| zone.set(browser_zone()));
     }
-    let view_mode = RwSignal::new(match query.read_untracked().get("view").as_deref() {
-        Some("week") => View::Week,
-        Some("list") => View::List,
-        _ => View::Month,
-    });
+    let view_mode = RwSignal::new(View::parse(query.read_untracked().get("view").as_deref()));
     let anchor = RwSignal::new(
         query
             .read_untracked()
@@ -138,7 +147,22 @@ pub fn CalendarPage() -> impl IntoView {
             .unwrap_or_else(|| Utc::now().date_naive()),
     );
     let channel = RwSignal::new(None::<i64>);
-    let state = RwSignal::new(None::<PostState>);
+    let state = RwSignal::new(
+        query
+            .read_untracked()
+            .get("state")
+            .and_then(|s| PostState::parse(&s)),
+    );
+    // A link to this page from this page (the health notice's) changes only
+    // the query: follow it. The first run only notes what the page began with.
+    Effect::new(move |seen: Option<(Option<String>, Option<String>)>| {
+        let asked = query.with(|q| (q.get("view"), q.get("state")));
+        if seen.as_ref().is_some_and(|s| *s != asked) {
+            view_mode.set(View::parse(asked.0.as_deref()));
+            state.set(asked.1.as_deref().and_then(PostState::parse));
+        }
+        asked
+    });
     let campaign = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
     let version = RwSignal::new(0u32);
@@ -244,6 +268,7 @@ pub fn CalendarPage() -> impl IntoView {
             <h1>{move || i18n.t(Msg::CalendarTitle)}</h1>
             <a class="button" href=format!("/w/{}/compose", ws.0)>{move || i18n.t(Msg::ComposeNew)}</a>
         </div>
+        <DeliveryHealthNotice ws/>
         <div class="cal-toolbar">
             <div class="segmented" role="group">
                 {[(View::Month, Msg::CalendarMonth, "month"), (View::Week, Msg::CalendarWeek, "week"), (View::List, Msg::CalendarList, "list")]
@@ -289,9 +314,12 @@ pub fn CalendarPage() -> impl IntoView {
             </label>
             <label class="inline-field">
                 <span>{move || i18n.t(Msg::FilterState)}</span>
-                <select data-testid="filter-state" on:change=move |ev| state.set(PostState::parse(&event_target_value(&ev)))>
+                <select data-testid="filter-state" prop:value=move || state.get().map(PostState::as_str).unwrap_or_default()
+                    on:change=move |ev| state.set(PostState::parse(&event_target_value(&ev)))>
                     <option value="">{move || i18n.t(Msg::FilterAll)}</option>
-                    {PostState::ALL.into_iter().map(|s| view! { <option value=s.as_str()>{move || i18n.t(state_name(s))}</option> }).collect_view()}
+                    {PostState::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || state.get() == Some(s)>{move || i18n.t(state_name(s))}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <label class="inline-field">
@@ -375,6 +403,97 @@ pub fn CalendarPage() -> impl IntoView {
     }
 }
 
+/// One line of the health notice: its count, its words for one and for
+/// many, and the post state that lists the posts behind it.
+struct HealthLine {
+    kind: &'static str,
+    count: i64,
+    one: Msg,
+    many: Msg,
+    posts: PostState,
+}
+
+/// The non-zero counts, most urgent for the team first. Overdue deliveries
+/// mostly belong to posts still scheduled; in-doubt and interrupted ones
+/// keep their posts publishing.
+fn health_lines(h: &DeliveryHealth) -> Vec<HealthLine> {
+    let line = |kind, count, one, many, posts| HealthLine {
+        kind,
+        count,
+        one,
+        many,
+        posts,
+    };
+    [
+        line(
+            "overdue",
+            h.overdue,
+            Msg::HealthOverdueOne,
+            Msg::HealthOverdue,
+            PostState::Scheduled,
+        ),
+        line(
+            "unknown",
+            h.unknown,
+            Msg::HealthUnknownOne,
+            Msg::HealthUnknown,
+            PostState::Publishing,
+        ),
+        line(
+            "needs_attention",
+            h.needs_attention,
+            Msg::HealthAttentionOne,
+            Msg::HealthAttention,
+            PostState::NeedsAttention,
+        ),
+        line(
+            "stuck",
+            h.stuck,
+            Msg::HealthStuckOne,
+            Msg::HealthStuck,
+            PostState::Publishing,
+        ),
+    ]
+    .into_iter()
+    .filter(|l| l.count > 0)
+    .collect()
+}
+
+/// Deliveries that are late, in doubt or waiting for a person, said plainly
+/// and linked to the posts behind them. Nothing at all when all is well.
+#[component]
+fn DeliveryHealthNotice(ws: WorkspaceId) -> impl IntoView {
+    let i18n = use_i18n();
+    let health = Resource::new(move || ws, get_delivery_health);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                // The check is advice: if it cannot be had, the calendar
+                // still says everything else, so nothing is shown.
+                let lines = health.await.map(|h| health_lines(&h)).unwrap_or_default();
+                (!lines.is_empty()).then(|| view! {
+                    <section class="notice notice-warn health-notice" data-testid="delivery-health"
+                        aria-label=move || i18n.t(Msg::HealthTitle)>
+                        <ul>
+                            {lines.into_iter().map(|l| {
+                                let n = l.count.to_string();
+                                let href = format!("/w/{}/calendar?view=list&state={}", ws.0, l.posts.as_str());
+                                let (one, many) = (l.one, l.many);
+                                view! {
+                                    <li data-kind=l.kind>
+                                        {move || if n == "1" { i18n.t(one).to_owned() } else { i18n.tf(many, &[("n", &n)]) }}
+                                        " · " <a href=href>{move || i18n.t(Msg::HealthShowPosts)}</a>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
 #[component]
 fn PostList(ws: WorkspaceId, posts: Vec<PostSummary>, tz: Tz) -> impl IntoView {
     let i18n = use_i18n();
@@ -409,4 +528,26 @@ fn PostList(ws: WorkspaceId, posts: Vec<PostSummary>, tz: Tz) -> impl IntoView {
             </tbody>
         </table>
     }.into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_health_notice_says_only_what_is_wrong() {
+        assert!(health_lines(&DeliveryHealth::default()).is_empty());
+        let lines = health_lines(&DeliveryHealth {
+            overdue: 3,
+            stuck: 1,
+            unknown: 0,
+            needs_attention: 2,
+        });
+        let kinds: Vec<_> = lines.iter().map(|l| (l.kind, l.count)).collect();
+        assert_eq!(
+            kinds,
+            [("overdue", 3), ("needs_attention", 2), ("stuck", 1)]
+        );
+        assert_eq!(lines[1].posts, PostState::NeedsAttention);
+    }
 }

@@ -2,20 +2,23 @@
 //! is doing (last success, last error, "reconnect" when its authorization
 //! stopped working), its time zone and posting slots, and where its traffic
 //! goes. Admins add, connect and edit channels in place; everyone else sees
-//! the list. The server refuses changes from other roles anyway.
+//! the list. The server refuses changes from other roles anyway. Under each
+//! channel, its recent deliveries, fetched when first opened.
 
 use crate::api::channels::{
     emulator_available, list_channels, CheckChannel, ConnectWechat, CreateChannel,
     SetChannelEgress, UpdateChannel,
 };
+use crate::api::deliveries::channel_attempts;
 use crate::domain::content::Platform;
 use crate::domain::post::ChannelView;
 use crate::domain::post::ConnectionStatus;
 use crate::domain::WorkspaceId;
 use crate::i18n::Msg;
+use crate::ui::components::deliveries::AttemptItem;
 use crate::ui::components::feedback::{error_of, ActionError, EmptyState, ErrorNote};
 use crate::ui::components::layout::use_workspace;
-use crate::ui::format::{browser_zone, platform_mark, COMMON_ZONES};
+use crate::ui::format::{browser_zone, platform_mark, viewer_zone, COMMON_ZONES};
 use crate::ui::i18n::use_i18n;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -157,6 +160,7 @@ pub fn ChannelsPage() -> impl IntoView {
 fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
     let i18n = use_i18n();
     let admin = rows.admin;
+    let columns = if admin { 6 } else { 5 };
     let body = list
         .into_iter()
         .map(|c| {
@@ -177,6 +181,7 @@ fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
                         _ => view! { <ChannelRow channel rows/> }.into_any(),
                     }
                 }}
+                <RecentDeliveries ws=rows.ws channel=id columns/>
             }
         })
         .collect_view();
@@ -194,6 +199,50 @@ fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
                 <tbody>{body}</tbody>
             </table>
         </section>
+    }
+}
+
+/// A channel's latest attempts in a disclosure, fetched the first time it
+/// opens: most visits to this page are about connections, not history.
+#[component]
+fn RecentDeliveries(ws: WorkspaceId, channel: i64, columns: usize) -> impl IntoView {
+    let i18n = use_i18n();
+    let opened = RwSignal::new(false);
+    view! {
+        <tr class="chan-recent">
+            <td colspan=columns>
+                <details data-testid="channel-recent" data-channel-id=channel on:toggle=move |_| opened.set(true)>
+                    <summary>{move || i18n.t(Msg::ChannelRecent)}</summary>
+                    {move || opened.get().then(|| view! { <RecentList ws channel/> })}
+                </details>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn RecentList(ws: WorkspaceId, channel: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let zone = viewer_zone();
+    let attempts = Resource::new(move || (ws, channel), |(ws, c)| channel_attempts(ws, c));
+    view! {
+        <Suspense fallback=move || view! { <p class="muted small">{move || i18n.t(Msg::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match attempts.await {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="muted small">{move || i18n.t(Msg::ChannelRecentEmpty)}</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <ol class="attempts" data-testid="channel-attempts">
+                            {list.into_iter().map(|a| view! {
+                                <AttemptItem attempt=a zone remote_url=None post_link=Some(ws)/>
+                            }).collect_view()}
+                        </ol>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -1,11 +1,16 @@
 //! One post: what it says per channel, where each channel stands, what the
 //! viewer may do next (submit, approve, request changes, withdraw, cancel),
-//! the comment thread, the revision history with diffs, and the audit trail.
+//! the delivery timeline, the comment thread, the revision history with
+//! diffs, and the audit trail.
 
+mod timeline;
+
+use crate::api::deliveries::post_attempts;
 use crate::api::posts::{
     add_comment, get_post, post_action, post_audit, post_comments, post_history,
 };
-use crate::domain::post::{CommentKind, DiffOp, PostView};
+use crate::domain::delivery::AttemptView;
+use crate::domain::post::{AuditView, CommentKind, CommentView, DiffOp, PostView, RevisionView};
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, ActionKind};
 use crate::domain::{AppError, WorkspaceId};
@@ -13,13 +18,15 @@ use crate::i18n::Msg;
 use crate::ui::components::feedback::ErrorNote;
 use crate::ui::components::layout::use_workspace;
 use crate::ui::format::{
-    local_time, parse_tz, platform_mark, state_class, state_name, viewer_zone,
+    delivery_class, delivery_text, local_time, parse_tz, platform_mark, state_class, state_name,
+    viewer_zone,
 };
 use crate::ui::i18n::use_i18n;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use timeline::DeliveryTimeline;
 
 #[component]
 pub fn PostPage() -> impl IntoView {
@@ -39,12 +46,30 @@ pub fn PostPage() -> impl IntoView {
         move || (id(), version.get()),
         move |(id, _)| get_post(ws, id),
     );
+    let loads = Loads {
+        comments: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_comments(ws, id),
+        ),
+        history: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_history(ws, id),
+        ),
+        audit: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_audit(ws, id),
+        ),
+        attempts: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| post_attempts(ws, id),
+        ),
+    };
     view! {
         <Title text=move || i18n.tf(Msg::PostTitle, &[("id", &id().to_string())])/>
         <Suspense fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match post.await {
-                    Ok(p) => view! { <PostDetail ws post=p version/> }.into_any(),
+                    Ok(p) => view! { <PostDetail ws post=p version loads/> }.into_any(),
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                 }
             })}
@@ -52,8 +77,26 @@ pub fn PostPage() -> impl IntoView {
     }
 }
 
+/// The lists the page shows beside the post. They are made when the page
+/// is, never after an await: the server numbers resources in the order they
+/// are made, and one made inside a suspended view gets whatever number the
+/// server's timing gives it, which the browser then cannot match when it
+/// hydrates.
+#[derive(Clone, Copy)]
+struct Loads {
+    comments: Resource<Result<Vec<CommentView>, AppError>>,
+    history: Resource<Result<Vec<RevisionView>, AppError>>,
+    audit: Resource<Result<Vec<AuditView>, AppError>>,
+    attempts: Resource<Result<Vec<AttemptView>, AppError>>,
+}
+
 #[component]
-fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl IntoView {
+fn PostDetail(
+    ws: WorkspaceId,
+    post: PostView,
+    version: RwSignal<u32>,
+    loads: Loads,
+) -> impl IntoView {
     let i18n = use_i18n();
     let id = post.id;
     let state = post.state;
@@ -99,6 +142,7 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
                 (move || local_time(at, zone.get()), local_time(at, channel_zone))
             });
             let delivery = c.delivery_state.clone();
+            let words = delivery.clone();
             view! {
                 <tr data-testid="post-channel">
                     <td><span class=format!("platform-mark platform-{}", c.platform.as_str()) aria-hidden="true">{platform_mark(c.platform)}</span>
@@ -107,7 +151,8 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
                         Some((mine, theirs)) => view! { <span>{mine}</span><br/><small class="muted">{theirs}</small> }.into_any(),
                         None => view! { <span class="muted">{move || i18n.t(Msg::PostNoDue)}</span> }.into_any(),
                     }}</td>
-                    <td data-testid="delivery-state" data-state=delivery.clone()>{crate::ui::format::delivery_text(&i18n, &delivery)}
+                    <td data-testid="delivery-state" data-state=delivery.clone()>
+                        <span class=delivery_class(Some(&delivery))>{move || delivery_text(&i18n, &words)}</span>
                         {c.remote_url.clone().map(|u| {
                             let text = u.clone();
                             view! { " " <a href=u rel="noopener" target="_blank">{text}</a> }
@@ -146,6 +191,10 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
         .map(|a| a.user.name.clone())
         .collect::<Vec<_>>()
         .join(", ");
+    let timeline = timeline::worth_showing(&post.channels).then(|| {
+        let channels = post.channels.clone();
+        view! { <DeliveryTimeline ws id channels attempts=loads.attempts version/> }
+    });
     let edit_href = format!("/w/{}/compose?post={id}", ws.0);
     let can_edit = can(ActionKind::Edit);
     let actions = view! {
@@ -240,19 +289,24 @@ fn PostDetail(ws: WorkspaceId, post: PostView, version: RwSignal<u32>) -> impl I
                 </table>
             </section>
         </div>
-        <Comments ws id version/>
-        <History ws id version/>
-        <AuditTrail ws id version/>
+        {timeline}
+        <Comments ws id version list=loads.comments/>
+        <History list=loads.history/>
+        <AuditTrail list=loads.audit/>
     }
 }
 
 #[component]
-fn Comments(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
+fn Comments(
+    ws: WorkspaceId,
+    id: i64,
+    version: RwSignal<u32>,
+    list: Resource<Result<Vec<CommentView>, AppError>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
     let body = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
-    let list = Resource::new(move || version.get(), move |_| post_comments(ws, id));
     let send = move |_| {
         let text = body.get_untracked();
         spawn_local(async move {
@@ -307,10 +361,9 @@ fn Comments(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn History(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
+fn History(list: Resource<Result<Vec<RevisionView>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
-    let list = Resource::new(move || version.get(), move |_| post_history(ws, id));
     view! {
         <section class="card">
             <h2>{move || i18n.t(Msg::PostHistory)}</h2>
@@ -321,9 +374,11 @@ fn History(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
                             <ol class="revisions" data-testid="history">
                                 {revisions.into_iter().map(|r| {
                                     let n = r.number.to_string();
+                                    // The first revision is all additions: start it closed.
+                                    let later = r.number > 1;
                                     view! {
                                         <li>
-                                            <details open=r.number > 1>
+                                            <details open=later>
                                                 <summary>
                                                     <strong>{move || i18n.tf(Msg::PostRevision, &[("n", &n)])}</strong>
                                                     " · " {r.author.name.clone()} " · " {move || local_time(r.at, zone.get())}
@@ -353,10 +408,9 @@ fn History(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn AuditTrail(ws: WorkspaceId, id: i64, version: RwSignal<u32>) -> impl IntoView {
+fn AuditTrail(list: Resource<Result<Vec<AuditView>, AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
-    let list = Resource::new(move || version.get(), move |_| post_audit(ws, id));
     view! {
         <section class="card">
             <h2>{move || i18n.t(Msg::PostAudit)}</h2>
