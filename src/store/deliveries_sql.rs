@@ -424,57 +424,108 @@ macro_rules! impl_delivery_store {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let mut posts: Vec<i64> = moves.iter().map(|m| m.post_id).collect();
                 lock_posts(&mut tx, posts.clone()).await?;
-                let mut order: Vec<usize> = (0..moves.len()).collect();
-                order.sort_by_key(|&i| (moves[i].post_id, moves[i].channel_id));
-                for i in order {
-                    let m = &moves[i];
+                // Every move in one statement: the new values as a derived
+                // table `v` joined on (post, channel, fence, state moved from),
+                // so a fenced-out move simply matches no row.
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "UPDATE post_channels SET delivery_state = v.st,
+                         remote_id = COALESCE(v.rid, remote_id),
+                         remote_url = COALESCE(v.rurl, remote_url),
+                         remote_extra_json = COALESCE(v.rx, remote_extra_json),
+                         published_at = CASE WHEN v.pub = 1 THEN COALESCE(published_at, ",
+                );
+                qb.push_bind(now);
+                qb.push(
+                    ") ELSE published_at END,
+                         last_error = v.err, next_attempt_at = v.nxt, followup_at = v.fup,
+                         lease_owner = NULL, lease_until = NULL, updated_at = ",
+                );
+                qb.push_bind(now);
+                qb.push(" FROM (");
+                for (k, m) in moves.iter().enumerate() {
                     let o = &m.outcome;
                     let published = o.state == $crate::domain::delivery::DeliveryState::Published;
-                    let number: Option<i64> = sqlx::query_scalar(
-                        "UPDATE post_channels SET delivery_state = $5,
-                             remote_id = COALESCE($6, remote_id), remote_url = COALESCE($7, remote_url),
-                             remote_extra_json = COALESCE($8, remote_extra_json),
-                             published_at = CASE WHEN $9 THEN COALESCE(published_at, $13) ELSE published_at END,
-                             last_error = $10, next_attempt_at = $11, followup_at = $12,
-                             lease_owner = NULL, lease_until = NULL, updated_at = $13
-                         WHERE post_id = $1 AND channel_id = $2 AND fence = $3 AND delivery_state = $4
-                         RETURNING attempts",
-                    )
-                    .bind(m.post_id)
-                    .bind(m.channel_id)
-                    .bind(m.fence)
-                    .bind(m.from.as_str())
-                    .bind(o.state.as_str())
-                    .bind(o.remote_id)
-                    .bind(o.remote_url)
-                    .bind(o.remote_extra_json)
-                    .bind(published)
-                    .bind(o.error)
-                    .bind(o.next_attempt_at)
-                    .bind(o.followup_at)
-                    .bind(now)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    let Some(number) = number else {
-                        continue;
-                    };
-                    if m.closes_attempt {
-                        sqlx::query(
-                            "UPDATE delivery_attempts SET finished_at = COALESCE(finished_at, $4),
-                                 outcome = $5, error = $6, remote_id = COALESCE($7, remote_id)
-                             WHERE post_id = $1 AND channel_id = $2 AND number = $3",
-                        )
-                        .bind(m.post_id)
-                        .bind(m.channel_id)
-                        .bind(number)
-                        .bind(now)
-                        .bind(o.state.as_str())
-                        .bind(o.error)
-                        .bind(o.remote_id)
-                        .execute(&mut *tx)
-                        .await?;
+                    if k > 0 {
+                        qb.push(" UNION ALL ");
                     }
-                    out[i] = true;
+                    qb.push("SELECT ");
+                    qb.push_bind(m.post_id);
+                    qb.push(" AS p, ");
+                    qb.push_bind(m.channel_id);
+                    qb.push(" AS c, ");
+                    qb.push_bind(m.fence);
+                    qb.push(" AS f, ");
+                    qb.push_bind(m.from.as_str());
+                    qb.push(" AS fr, ");
+                    qb.push_bind(o.state.as_str());
+                    qb.push(" AS st, ");
+                    qb.push_bind(o.remote_id);
+                    qb.push(" AS rid, ");
+                    qb.push_bind(o.remote_url);
+                    qb.push(" AS rurl, ");
+                    qb.push_bind(o.remote_extra_json);
+                    qb.push(" AS rx, ");
+                    qb.push_bind(i64::from(published));
+                    qb.push(" AS pub, ");
+                    qb.push_bind(o.error);
+                    qb.push(" AS err, ");
+                    qb.push_bind(o.next_attempt_at);
+                    qb.push(" AS nxt, ");
+                    qb.push_bind(o.followup_at);
+                    qb.push(" AS fup");
+                }
+                qb.push(
+                    ") AS v WHERE post_id = v.p AND channel_id = v.c AND fence = v.f
+                       AND delivery_state = v.fr
+                     RETURNING post_id, channel_id, fence, attempts",
+                );
+                let moved: Vec<(i64, i64, i64, i64)> =
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
+                let index: std::collections::HashMap<(i64, i64, i64), usize> = moves
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| ((m.post_id, m.channel_id, m.fence), i))
+                    .collect();
+                // The attempts these moves end (or re-judge), in one statement.
+                let mut closing = Vec::new();
+                for (post, channel, fence, number) in moved {
+                    if let Some(&i) = index.get(&(post, channel, fence)) {
+                        out[i] = true;
+                        if moves[i].closes_attempt {
+                            closing.push((i, number));
+                        }
+                    }
+                }
+                if !closing.is_empty() {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "UPDATE delivery_attempts SET finished_at = COALESCE(finished_at, ",
+                    );
+                    qb.push_bind(now);
+                    qb.push(
+                        "), outcome = v.st, error = v.err, remote_id = COALESCE(v.rid, remote_id)
+                         FROM (",
+                    );
+                    for (k, (i, number)) in closing.iter().enumerate() {
+                        let m = &moves[*i];
+                        if k > 0 {
+                            qb.push(" UNION ALL ");
+                        }
+                        qb.push("SELECT ");
+                        qb.push_bind(m.post_id);
+                        qb.push(" AS p, ");
+                        qb.push_bind(m.channel_id);
+                        qb.push(" AS c, ");
+                        qb.push_bind(*number);
+                        qb.push(" AS n, ");
+                        qb.push_bind(m.outcome.state.as_str());
+                        qb.push(" AS st, ");
+                        qb.push_bind(m.outcome.error);
+                        qb.push(" AS err, ");
+                        qb.push_bind(m.outcome.remote_id);
+                        qb.push(" AS rid");
+                    }
+                    qb.push(") AS v WHERE post_id = v.p AND channel_id = v.c AND number = v.n");
+                    qb.build().execute(&mut *tx).await?;
                 }
                 posts.sort_unstable();
                 posts.dedup();
