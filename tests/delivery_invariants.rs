@@ -332,27 +332,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// States a delivery in `from` can reach through any events at all.
 fn reachable(from: DeliveryState) -> Vec<DeliveryState> {
-    const EVENTS: [Event; 19] = [
-        Event::Schedule,
-        Event::Unschedule,
-        Event::Claim,
-        Event::IntentCommitted,
-        Event::Published,
-        Event::RetryLater,
-        Event::Rejected,
-        Event::AuthFailed,
-        Event::Ambiguous,
-        Event::LeaseExpired,
-        Event::RetryDue,
-        Event::FoundOnPlatform,
-        Event::ProvenAbsent,
-        Event::Undecided,
-        Event::Cancel,
-        Event::ResolvedPublished,
-        Event::ResolvedRetry,
-        Event::ResolvedCancel,
-        Event::Withdrawn,
-    ];
+    const EVENTS: [Event; 19] = Event::ALL;
     let mut seen = vec![from];
     let mut i = 0;
     while i < seen.len() {

@@ -146,6 +146,31 @@ pub enum Event {
     Withdrawn,
 }
 
+impl Event {
+    /// Every event, for tests that try them all.
+    pub const ALL: [Event; 19] = [
+        Event::Schedule,
+        Event::Unschedule,
+        Event::Claim,
+        Event::IntentCommitted,
+        Event::Published,
+        Event::RetryLater,
+        Event::Rejected,
+        Event::AuthFailed,
+        Event::Ambiguous,
+        Event::LeaseExpired,
+        Event::RetryDue,
+        Event::FoundOnPlatform,
+        Event::ProvenAbsent,
+        Event::Undecided,
+        Event::Cancel,
+        Event::ResolvedPublished,
+        Event::ResolvedRetry,
+        Event::ResolvedCancel,
+        Event::Withdrawn,
+    ];
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("a {from:?} delivery cannot take {event:?}")]
 pub struct InvalidTransition {
@@ -347,27 +372,7 @@ mod tests {
     use proptest::prelude::*;
     use DeliveryState as S;
 
-    const EVENTS: [Event; 19] = [
-        Event::Schedule,
-        Event::Unschedule,
-        Event::Claim,
-        Event::IntentCommitted,
-        Event::Published,
-        Event::RetryLater,
-        Event::Rejected,
-        Event::AuthFailed,
-        Event::Ambiguous,
-        Event::LeaseExpired,
-        Event::RetryDue,
-        Event::FoundOnPlatform,
-        Event::ProvenAbsent,
-        Event::Undecided,
-        Event::Cancel,
-        Event::ResolvedPublished,
-        Event::ResolvedRetry,
-        Event::ResolvedCancel,
-        Event::Withdrawn,
-    ];
+    const EVENTS: [Event; 19] = Event::ALL;
 
     #[test]
     fn states_round_trip_their_names() {
