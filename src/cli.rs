@@ -63,6 +63,9 @@ enum BenchCommand {
     /// processes, and report throughput, lateness, memory and the ledger
     /// audit (duplicates, lost, unauthorized, early).
     Deliver(crate::scheduler::bench::DeliverArgs),
+    /// Build a reach history (posts × channels × snapshots, collected from
+    /// the emulator) and time the reach report over it per grouping.
+    Report(crate::scheduler::bench_reports::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -119,6 +122,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench {
             command: BenchCommand::Deliver(args),
         } => crate::scheduler::bench::deliver(config, args).await,
+        Command::Bench {
+            command: BenchCommand::Report(args),
+        } => crate::scheduler::bench_reports::report(config, args).await,
         Command::Migrate => {
             crate::store::connect(&config.database_url).await?;
             println!(

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod channels;
 pub mod deliveries;
 pub mod posts;
+pub mod reports;
 pub mod workspace;
 
 #[cfg(feature = "ssr")]

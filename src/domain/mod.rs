@@ -8,6 +8,7 @@ pub mod error;
 pub mod html;
 pub mod metrics;
 pub mod post;
+pub mod reports;
 pub mod role;
 pub mod schedule;
 pub mod workflow;

@@ -50,16 +50,16 @@ pub struct DeliverArgs {
 }
 
 /// A folder for the run's database, key and worker logs, removed after.
-struct TempDir(std::path::PathBuf);
+pub(super) struct TempDir(std::path::PathBuf);
 
 impl TempDir {
-    fn new() -> std::io::Result<TempDir> {
+    pub(super) fn new() -> std::io::Result<TempDir> {
         let p =
             std::env::temp_dir().join(format!("tongbu-bench-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&p)?;
         Ok(TempDir(p))
     }
-    fn path(&self) -> &Path {
+    pub(super) fn path(&self) -> &Path {
         &self.0
     }
 }
@@ -137,7 +137,7 @@ pub async fn deliver(_config: Config, args: DeliverArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn pg_admin(admin: &str, sql: &str) -> anyhow::Result<()> {
+pub(super) async fn pg_admin(admin: &str, sql: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin).await?;
     sqlx::query(sql).execute(&mut conn).await?;
@@ -179,90 +179,11 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let ws = crate::domain::WorkspaceId(ws.id);
-    let mut channel_ids = Vec::new();
-    for i in 0..args.channels {
-        let platform = if i % 2 == 0 {
-            Platform::X
-        } else {
-            Platform::Facebook
-        };
-        let ch = channels::create_channel(
-            &state,
-            &owner,
-            ws,
-            platform,
-            &format!("bench {} {i}", platform.as_str()),
-            "UTC",
-            "",
-            true,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if platform == Platform::X {
-            // Each channel its own token family, as separate consents give
-            // (channels sharing one family would spend each other's
-            // single-use refresh tokens).
-            let (access_token, refresh_token, expires_at) = emulator.grant_demo_x_tokens();
-            let demo = crate::emulator::DEMO.x;
-            let creds = crate::platforms::Credentials::X {
-                user_id: demo.user_id.into(),
-                client_id: demo.client_id.into(),
-                client_secret: None,
-                access_token,
-                refresh_token,
-                expires_at,
-            };
-            channels::connect::store_connection(&state, &owner, ws, ch.id, creds, demo.name.into())
-                .await
-        } else {
-            channels::connect::connect_demo(&state, &owner, ws, ch.id, platform).await
-        }
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        channel_ids.push(ch.id);
-    }
+    let channel_ids = connect_channels(&state, &emulator, &owner, ws, args.channels).await?;
     // Armed a day ahead, then moved due all at once when the workers run.
     let parked = Utc::now() + Duration::days(1);
     for p in 0..args.posts {
-        let content = PostContent {
-            text: format!("Benchmark post {p}"),
-            // One text per channel: the same account never sees a repeat
-            // (platforms refuse duplicate content), and the audit can tell
-            // every delivery's post apart.
-            variants: channel_ids
-                .iter()
-                .map(|&c| Variant {
-                    channel_id: c,
-                    text: Some(format!("Benchmark post {p} on channel {c}")),
-                    ..Variant::default()
-                })
-                .collect(),
-            ..PostContent::default()
-        };
-        state
-            .store
-            .write_post(PostWrite {
-                ws,
-                id: None,
-                expected_version: 0,
-                actor: owner.id(),
-                head: PostHead {
-                    state: "scheduled",
-                    campaign: None,
-                    schedule_json: None,
-                    search_text: crate::domain::post::search_text(&content, None),
-                    content_json: serde_json::to_string(&content)?,
-                    first_due_at: Some(parked),
-                },
-                targets: channel_ids.iter().map(|&c| (c, Some(parked))).collect(),
-                new_revision: true,
-                approvals: ApprovalChange::Keep,
-                comment: None,
-                notify: Vec::new(),
-                audit_action: "post.created",
-                audit_detail: serde_json::json!({ "benchmark": true }),
-                now: Utc::now(),
-            })
-            .await?;
+        write_post(&state, &owner, ws, &channel_ids, p, None, parked).await?;
     }
 
     let mut workers: Vec<Child> = (0..args.workers)
@@ -357,6 +278,112 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
         states,
         audit,
     })
+}
+
+/// `n` channels of the emulator's demo accounts, alternately X and
+/// Facebook; every X channel gets its own token family.
+pub(super) async fn connect_channels(
+    state: &crate::server::AppState,
+    emulator: &Emulator,
+    owner: &crate::store::UserRow,
+    ws: crate::domain::WorkspaceId,
+    n: usize,
+) -> anyhow::Result<Vec<i64>> {
+    let mut channel_ids = Vec::new();
+    for i in 0..n {
+        let platform = if i % 2 == 0 {
+            Platform::X
+        } else {
+            Platform::Facebook
+        };
+        let ch = channels::create_channel(
+            state,
+            owner,
+            ws,
+            platform,
+            &format!("bench {} {i}", platform.as_str()),
+            "UTC",
+            "",
+            true,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if platform == Platform::X {
+            // Each channel its own token family, as separate consents give
+            // (channels sharing one family would spend each other's
+            // single-use refresh tokens).
+            let (access_token, refresh_token, expires_at) = emulator.grant_demo_x_tokens();
+            let demo = crate::emulator::DEMO.x;
+            let creds = crate::platforms::Credentials::X {
+                user_id: demo.user_id.into(),
+                client_id: demo.client_id.into(),
+                client_secret: None,
+                access_token,
+                refresh_token,
+                expires_at,
+            };
+            channels::connect::store_connection(state, owner, ws, ch.id, creds, demo.name.into())
+                .await
+        } else {
+            channels::connect::connect_demo(state, owner, ws, ch.id, platform).await
+        }
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        channel_ids.push(ch.id);
+    }
+    Ok(channel_ids)
+}
+
+/// Post number `p`, scheduled on every channel for `due`.
+pub(super) async fn write_post(
+    state: &crate::server::AppState,
+    owner: &crate::store::UserRow,
+    ws: crate::domain::WorkspaceId,
+    channel_ids: &[i64],
+    p: usize,
+    campaign: Option<&str>,
+    due: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let content = PostContent {
+        text: format!("Benchmark post {p}"),
+        // One text per channel: the same account never sees a repeat
+        // (platforms refuse duplicate content), and the audit can tell
+        // every delivery's post apart.
+        variants: channel_ids
+            .iter()
+            .map(|&c| Variant {
+                channel_id: c,
+                text: Some(format!("Benchmark post {p} on channel {c}")),
+                ..Variant::default()
+            })
+            .collect(),
+        ..PostContent::default()
+    };
+    state
+        .store
+        .write_post(PostWrite {
+            ws,
+            id: None,
+            expected_version: 0,
+            actor: owner.id(),
+            head: PostHead {
+                state: "scheduled",
+                campaign: campaign.map(str::to_owned),
+                schedule_json: None,
+                search_text: crate::domain::post::search_text(&content, campaign),
+                content_json: serde_json::to_string(&content)?,
+                first_due_at: Some(due),
+            },
+            targets: channel_ids.iter().map(|&c| (c, Some(due))).collect(),
+            new_revision: true,
+            approvals: ApprovalChange::Keep,
+            comment: None,
+            notify: Vec::new(),
+            audit_action: "post.created",
+            audit_detail: serde_json::json!({ "benchmark": true }),
+            now: Utc::now(),
+        })
+        .await?;
+    Ok(())
 }
 
 fn spawn_worker(dir: &Path, url: &str, i: usize) -> anyhow::Result<Child> {

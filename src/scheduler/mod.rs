@@ -10,13 +10,17 @@
 //!    concurrently (per-channel limits and circuit breakers apply), and
 //!    each outcome is committed the moment it is known (`writer`);
 //! 4. UNKNOWN deliveries are reconciled with the platform, and accepted
-//!    publishes the platform still processes are followed up (`recover`).
+//!    publishes the platform still processes are followed up (`recover`);
+//! 5. published deliveries' figures are collected on their schedule
+//!    (`collect`), apart from the rounds so a slow platform delays neither.
 //!
 //! No transaction is held across a network call. Everything that depends
 //! on time reads the injected clock, so tests drive rounds without sleeps.
 
 pub mod audit;
 pub mod bench;
+pub mod bench_reports;
+pub mod collect;
 mod deliver;
 pub mod failpoint;
 mod limits;
@@ -55,6 +59,12 @@ pub struct SchedulerConfig {
     /// it stays open before one request may probe it.
     pub breaker_failures: u32,
     pub breaker_cooldown: Duration,
+    /// When published posts' figures are collected.
+    pub collection: crate::domain::metrics::CollectionSchedule,
+    /// How often the loop looks for due collections.
+    pub collect_every: std::time::Duration,
+    /// The emulator's clock speed, for its channels' schedules.
+    pub emulator_speed: Option<f64>,
 }
 
 impl Default for SchedulerConfig {
@@ -70,6 +80,9 @@ impl Default for SchedulerConfig {
             retry: RetryPolicy::default(),
             breaker_failures: 5,
             breaker_cooldown: Duration::seconds(60),
+            collection: crate::domain::metrics::CollectionSchedule::default(),
+            collect_every: std::time::Duration::from_secs(5),
+            emulator_speed: None,
         }
     }
 }
@@ -83,6 +96,8 @@ impl SchedulerConfig {
             lease: Duration::seconds(c.delivery_lease_secs),
             reconcile_after: Duration::seconds(c.reconcile_after_secs),
             poll: std::time::Duration::from_millis(c.scheduler_poll_ms as u64),
+            collection: c.metrics_schedule.clone(),
+            emulator_speed: Some(c.emulator_speed),
             ..SchedulerConfig::default()
         }
     }
@@ -134,6 +149,7 @@ pub struct Scheduler {
     writer: writer::Writer,
     in_flight: Arc<AtomicUsize>,
     housekeeping: Arc<std::sync::atomic::AtomicBool>,
+    collecting: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Scheduler {
@@ -153,6 +169,7 @@ impl Scheduler {
             writer,
             in_flight: Arc::new(AtomicUsize::new(0)),
             housekeeping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            collecting: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         })
     }
 
@@ -179,9 +196,30 @@ impl Scheduler {
     pub async fn run(self: Arc<Self>, mut shutdown: tokio::sync::watch::Receiver<bool>) {
         tracing::info!(owner = %self.owner, "scheduler running");
         let mut last_housekeeping = std::time::Instant::now() - std::time::Duration::from_secs(60);
+        let mut last_collection = last_housekeeping;
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            if last_collection.elapsed() >= self.cfg.collect_every
+                && !self.collecting.swap(true, Ordering::SeqCst)
+            {
+                last_collection = std::time::Instant::now();
+                let me = self.clone();
+                // Collections wait on platforms too; publishing must not.
+                tokio::spawn(async move {
+                    match me.collect().await {
+                        Ok(c) if c.claimed > 0 || c.tracked > 0 => tracing::debug!(
+                            tracked = c.tracked,
+                            stored = c.stored,
+                            failed = c.failed,
+                            "metrics collected"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "metrics collection failed"),
+                    }
+                    me.collecting.store(false, Ordering::SeqCst);
+                });
             }
             if last_housekeeping.elapsed() >= std::time::Duration::from_secs(1)
                 && !self.housekeeping.swap(true, Ordering::SeqCst)
@@ -250,6 +288,12 @@ impl Scheduler {
         {
             Ok(n) => tracing::info!(released = n, "scheduler stopped"),
             Err(e) => tracing::warn!(error = %e, "could not give back claims"),
+        }
+        while self.collecting.load(Ordering::SeqCst) && std::time::Instant::now() < limit {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if let Err(e) = self.state.store.release_tracks(&self.owner).await {
+            tracing::warn!(error = %e, "could not give back metric collections");
         }
     }
 

@@ -55,6 +55,9 @@ pub struct Config {
     /// How long a platform call may take before it is given up (and, for
     /// a create, treated as "may have been published").
     pub platform_timeout_ms: i64,
+    /// When published posts' figures are collected (`TONGBU_METRICS_SCHEDULE`
+    /// offsets, then weekly to `TONGBU_METRICS_WEEKLY_UNTIL_DAYS`).
+    pub metrics_schedule: crate::domain::metrics::CollectionSchedule,
 }
 
 impl std::fmt::Debug for Config {
@@ -93,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("worker_concurrency", &self.worker_concurrency)
             .field("channel_concurrency", &self.channel_concurrency)
             .field("platform_timeout_ms", &self.platform_timeout_ms)
+            .field("metrics_schedule", &self.metrics_schedule)
             .finish()
     }
 }
@@ -139,6 +143,8 @@ struct FileConfig {
     worker_concurrency: Option<i64>,
     channel_concurrency: Option<i64>,
     platform_timeout_ms: Option<i64>,
+    metrics_schedule: Option<String>,
+    metrics_weekly_until_days: Option<i64>,
 }
 
 impl Config {
@@ -258,6 +264,16 @@ impl Config {
             platform_timeout_ms: int_env("TONGBU_PLATFORM_TIMEOUT_MS")?
                 .or(file.platform_timeout_ms)
                 .unwrap_or(30_000),
+            metrics_schedule: {
+                let list = env("TONGBU_METRICS_SCHEDULE")
+                    .or(file.metrics_schedule)
+                    .unwrap_or_else(|| crate::domain::metrics::DEFAULT_OFFSETS.to_owned());
+                let weekly = int_env("TONGBU_METRICS_WEEKLY_UNTIL_DAYS")?
+                    .or(file.metrics_weekly_until_days)
+                    .unwrap_or(crate::domain::metrics::DEFAULT_WEEKLY_UNTIL_DAYS);
+                crate::domain::metrics::CollectionSchedule::parse(&list, weekly)
+                    .map_err(|e| anyhow::anyhow!("TONGBU_METRICS_SCHEDULE {list:?}: {e}"))?
+            },
         };
         if cfg.delivery_lease_secs < 1
             || cfg.reconcile_after_secs < 0
@@ -307,6 +323,7 @@ impl Config {
             worker_concurrency: 256,
             channel_concurrency: 16,
             platform_timeout_ms: 30_000,
+            metrics_schedule: crate::domain::metrics::CollectionSchedule::default(),
         }
     }
 

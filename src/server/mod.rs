@@ -12,6 +12,7 @@ pub mod error;
 pub mod health;
 pub mod media;
 pub mod posts;
+pub mod reports;
 pub mod request;
 pub mod rest;
 pub mod router;

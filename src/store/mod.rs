@@ -14,6 +14,8 @@ mod channels;
 mod channels_sql;
 mod deliveries;
 mod deliveries_sql;
+mod metrics;
+mod metrics_sql;
 mod postgres;
 mod posts;
 mod posts_sql;
@@ -24,6 +26,7 @@ mod sqlite;
 
 pub use channels::*;
 pub use deliveries::*;
+pub use metrics::*;
 pub use postgres::PostgresStore;
 pub use posts::*;
 pub use rows::*;
@@ -74,7 +77,9 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ContentStore + ChannelStore + DeliveryStore + Send + Sync + 'static {
+pub trait Store:
+    ContentStore + ChannelStore + DeliveryStore + MetricStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
     /// Round trip to the database, for `/healthz`.
     async fn ping(&self) -> StoreResult<()>;

@@ -3,6 +3,7 @@
 
 use super::channels_sql::impl_channel_store;
 use super::deliveries_sql::impl_delivery_store;
+use super::metrics_sql::impl_metric_store;
 use super::posts::*;
 use super::posts_sql::impl_content_store;
 use super::rows::*;
@@ -67,4 +68,11 @@ impl_delivery_store!(
     begin_write = "BEGIN",
     claim_sql = super::deliveries_sql::claim_postgres,
     for_update = " FOR UPDATE",
+);
+
+impl_metric_store!(
+    store = PostgresStore,
+    db = sqlx::Postgres,
+    begin_write = "BEGIN",
+    claim_tracks = super::metrics_sql::CLAIM_TRACKS_POSTGRES,
 );

@@ -5,6 +5,7 @@
 
 use super::channels_sql::impl_channel_store;
 use super::deliveries_sql::impl_delivery_store;
+use super::metrics_sql::impl_metric_store;
 use super::posts::*;
 use super::posts_sql::impl_content_store;
 use super::rows::*;
@@ -89,4 +90,11 @@ impl_delivery_store!(
     begin_write = "BEGIN IMMEDIATE",
     claim_sql = super::deliveries_sql::claim_sqlite,
     for_update = "",
+);
+
+impl_metric_store!(
+    store = SqliteStore,
+    db = sqlx::Sqlite,
+    begin_write = "BEGIN IMMEDIATE",
+    claim_tracks = super::metrics_sql::CLAIM_TRACKS_SQLITE,
 );

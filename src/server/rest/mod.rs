@@ -6,6 +6,7 @@ mod channels;
 mod deliveries;
 mod me;
 pub mod posts;
+mod reports;
 mod tokens;
 mod workspaces;
 
@@ -47,6 +48,9 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(deliveries::resolve))
         .routes(routes!(deliveries::channel_attempts))
         .routes(routes!(deliveries::health))
+        .routes(routes!(reports::reach))
+        .routes(routes!(reports::reach_csv))
+        .routes(routes!(reports::post_metrics))
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post, posts::patch_post))
         .routes(routes!(posts::submit))
