@@ -92,6 +92,10 @@ messages! {
     ReportsTitle => "Reports", "报告", "報告";
     ReportsEmpty => "No reach data yet.", "还没有触达数据。", "還沒有觸及數據。";
     ReportsEmptyHint => "After posts are published, their reach and engagement on every platform will be collected and charted here.", "帖子发布后，各平台的触达和互动数据将在这里汇总并绘制成图表。", "貼文發佈後，各平台的觸及和互動數據將在這裡彙總並繪製成圖表。";
+    ErrReportDate => "Dates must look like 2026-03-01.", "日期格式应为 2026-03-01。", "日期格式應為 2026-03-01。";
+    ErrReportTimeZone => "Unknown time zone; use a name such as Asia/Shanghai.", "未知时区；请使用 Asia/Shanghai 这样的名称。", "未知時區；請使用 Asia/Shanghai 這樣的名稱。";
+    ErrReportGroup => "Group by platform, channel, post or campaign.", "请按平台、渠道、帖子或活动分组。", "請按平台、渠道、貼文或活動分組。";
+    ErrReportRange => "The range must end after it starts and cover at most two years.", "时间范围的结束须晚于开始，且最长两年。", "時間範圍的結束須晚於開始，且最長兩年。";
     ComingNext => "Coming in a later release", "将在后续版本提供", "將在後續版本提供";
 
     // Settings
@@ -463,4 +467,67 @@ messages! {
     AuditSubject => "Subject", "对象", "對象";
     AuditSystem => "System", "系统", "系統";
     ErrInvitationOtherAccount => "This invitation was sent to a different email address than the account you are signed in with.", "此邀请发送给的邮箱与你当前登录的账号不同。", "此邀請傳送給的電子郵件與你目前登入的帳號不同。";
+
+    // Reach report (reports page)
+    ReportIntro => "Figures as each platform reports them, for posts published in the range. A figure a platform does not provide shows as —, never as 0.", "各平台报告的数据，涵盖在所选范围内发布的帖子。平台不提供的数据显示为 —，而不是 0。", "各平台回報的數據，涵蓋在所選範圍內發佈的貼文。平台不提供的數據顯示為 —，而不是 0。";
+    ReportFrom => "From", "开始日期", "開始日期";
+    ReportTo => "To", "结束日期", "結束日期";
+    ReportLast7 => "Last 7 days", "最近 7 天", "最近 7 天";
+    ReportLast30 => "Last 30 days", "最近 30 天", "最近 30 天";
+    ReportLast90 => "Last 90 days", "最近 90 天", "最近 90 天";
+    ReportRangeLabel => "Date range", "日期范围", "日期範圍";
+    ReportGroupBy => "Group by", "分组方式", "分組方式";
+    ReportGroupPlatform => "Platform", "平台", "平台";
+    ReportGroupChannel => "Channel", "渠道", "渠道";
+    ReportGroupPost => "Post", "帖子", "貼文";
+    ReportGroupCampaign => "Campaign", "活动", "活動";
+    ReportZone => "Time zone", "时区", "時區";
+    ReportRangeInfo => "Posts published {from} to {to}, days in {zone}.", "{from} 至 {to} 发布的帖子，日期按 {zone} 计算。", "{from} 至 {to} 發佈的貼文，日期按 {zone} 計算。";
+    ReportGeneratedAt => "Generated {when}", "生成于 {when}", "產生於 {when}";
+    MetricViews => "Views", "浏览量", "瀏覽次數";
+    MetricReach => "Reach", "触达人数", "觸及人數";
+    MetricReactions => "Reactions", "点赞", "按讚";
+    MetricComments => "Comments", "评论", "留言";
+    MetricShares => "Shares", "分享", "分享";
+    MetricLinkClicks => "Link clicks", "链接点击", "連結點擊";
+    MetricSaves => "Saves", "收藏", "收藏";
+    ReportPosts => "Posts", "帖子数", "貼文數";
+    ReportDeliveries => "Deliveries", "投递数", "投遞數";
+    ReportCardViewsHint => "Impressions, not people: one person may see a post many times.", "曝光次数，不是人数：同一个人可能多次看到同一条帖子。", "曝光次數，不是人數：同一個人可能多次看到同一則貼文。";
+    ReportCardReachHint => "Summed across platforms: at most this many people; one person on two platforms counts twice.", "各平台相加：最多这么多人；同一个人在两个平台上会被计算两次。", "各平台相加：最多這麼多人；同一個人在兩個平台上會被計算兩次。";
+    ReportCardEngagement => "Engagement", "互动", "互動";
+    ReportCardEngagementHint => "Reactions, comments and shares added up.", "点赞、评论和分享之和。", "按讚、留言和分享之和。";
+    ReportCardClicksHint => "Clicks on the posts' links, where the platform counts them.", "帖子链接的点击次数（仅限提供此数据的平台）。", "貼文連結的點擊次數（僅限提供此數據的平台）。";
+    ReportReportedBy => "Reported by {n} of {m} deliveries", "{m} 次投递中有 {n} 次提供了此数据", "{m} 次投遞中有 {n} 次提供了此數據";
+    ReportNotProvided => "Not provided by the platform", "平台未提供", "平台未提供";
+    ReportChartsTitle => "Trends", "趋势", "趨勢";
+    ReportMetric => "Figure", "指标", "指標";
+    ReportGrowthTitle => "Growth by day, cumulative", "按日增长（累计）", "按日成長（累計）";
+    ReportGrowthLabel => "{metric} gained per platform, cumulative by day, {from} to {to}", "各平台 {metric} 按日累计增长，{from} 至 {to}", "各平台 {metric} 按日累計成長，{from} 至 {to}";
+    ReportGrowthEmpty => "No figures for this yet", "暂无此项数据", "暫無此項數據";
+    ReportByPlatformTitle => "By platform", "按平台", "按平台";
+    ReportByPlatformLabel => "{metric} per platform, {from} to {to}", "各平台 {metric}，{from} 至 {to}", "各平台 {metric}，{from} 至 {to}";
+    ReportChartNoValue => "no figure", "无数据", "無數據";
+    ReportTableTitle => "Breakdown", "明细", "明細";
+    ReportExportCsv => "Export CSV", "导出 CSV", "匯出 CSV";
+    ReportExportHint => "The file holds exactly the rows of this table.", "导出的文件与此表格的行完全一致。", "匯出的檔案與此表格的列完全一致。";
+    ReportTotal => "Total", "合计", "合計";
+    ReportNoCampaign => "No campaign", "无活动", "無活動";
+    ReportTopPosts => "Top posts by views", "浏览量最高的帖子", "瀏覽次數最高的貼文";
+    ReportBestHours => "Publishing hours", "发布时段", "發佈時段";
+    ReportBestHoursHint => "Hours ({zone}) each channel published in; the darker, the more engagement per post. The best hour is marked once at least two posts back it.", "各渠道发布帖子的时段（{zone}）；颜色越深，每篇帖子的互动越多。至少有两篇帖子时才会标出最佳时段。", "各渠道發佈貼文的時段（{zone}）；顏色越深，每篇貼文的互動越多。至少有兩篇貼文時才會標出最佳時段。";
+    ReportBestHour => "Best hour: {hour}", "最佳时段：{hour}", "最佳時段：{hour}";
+    ReportNoBestHour => "Not enough posts yet to name a best hour.", "帖子还不够多，无法判断最佳时段。", "貼文還不夠多，無法判斷最佳時段。";
+    ReportHourCell => "{hour}: {posts} posts, average engagement {avg}", "{hour}：{posts} 篇帖子，平均互动 {avg}", "{hour}：{posts} 篇貼文，平均互動 {avg}";
+    ReportNotes => "What the figures mean", "数据说明", "數據說明";
+    ReportNoteUnknown => "No definition is known for this name.", "暂无此名称的说明。", "暫無此名稱的說明。";
+
+    // Reach panel (post page)
+    PostReachTitle => "Reach", "触达", "觸及";
+    PostReachCollected => "Collected {when}", "采集于 {when}", "採集於 {when}";
+    PostReachNotYet => "Not collected yet", "尚未采集", "尚未採集";
+    PostReachNext => "Next collection {when}", "下次采集 {when}", "下次採集 {when}";
+    PostReachFinished => "Collection finished", "采集已结束", "採集已結束";
+    PostReachError => "Last collection failed: {error}", "上次采集失败：{error}", "上次採集失敗：{error}";
+    PostReachChart => "{metric} per channel over time", "各渠道 {metric} 随时间变化", "各渠道 {metric} 隨時間變化";
 }

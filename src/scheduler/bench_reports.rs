@@ -125,9 +125,10 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
     let campaigns = ["spring", "launch", "evergreen"];
     let mut written = 0;
     for day in 0..args.days + args.snapshots {
+        // A day per step: 21 h here, 3 h for the posts to fall due below.
         if day > 0 {
-            clock.advance(Duration::days(1));
-            emulator.advance(std::time::Duration::from_secs(86_400));
+            clock.advance(Duration::hours(21));
+            emulator.advance(std::time::Duration::from_secs(21 * 3600));
         }
         let now = clock.now();
         for _ in 0..per_day {

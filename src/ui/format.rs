@@ -60,6 +60,19 @@ pub fn platform_mark(p: Platform) -> &'static str {
     }
 }
 
+/// A platform's name short enough for a chart axis.
+pub fn platform_short(p: Platform) -> &'static str {
+    match p {
+        Platform::Wechat => "WeChat",
+        Platform::Facebook => "Facebook",
+        Platform::X => "X",
+        Platform::Linkedin => "LinkedIn",
+        Platform::Instagram => "Instagram",
+        Platform::Mastodon => "Mastodon",
+        Platform::Bluesky => "Bluesky",
+    }
+}
+
 pub fn notification_text(kind: NotificationKind) -> Msg {
     match kind {
         NotificationKind::ReviewNeeded => Msg::NoteReviewNeeded,
@@ -189,4 +202,90 @@ pub fn delivery_class(state: Option<&str>) -> String {
         "state delivery-{}",
         state.unwrap_or("under_way").replace('_', "-")
     )
+}
+
+/// The name of a normalized figure in the reader's language.
+pub fn metric_name(m: crate::domain::metrics::Metric) -> Msg {
+    use crate::domain::metrics::Metric;
+    match m {
+        Metric::Views => Msg::MetricViews,
+        Metric::Reach => Msg::MetricReach,
+        Metric::Reactions => Msg::MetricReactions,
+        Metric::Comments => Msg::MetricComments,
+        Metric::Shares => Msg::MetricShares,
+        Metric::LinkClicks => Msg::MetricLinkClicks,
+        Metric::Saves => Msg::MetricSaves,
+    }
+}
+
+/// `1234567` as `1,234,567`: grouping readers of both languages know.
+pub fn group_digits(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A figure as shown in tables: grouped digits, or "—" when the platform
+/// does not provide it (never 0).
+pub fn figure_text(v: Option<i64>) -> String {
+    v.map(group_digits).unwrap_or_else(|| "—".to_owned())
+}
+
+/// A chart value in full (tooltips): grouped digits, one decimal if any.
+pub fn number_text(v: f64) -> String {
+    if (v - v.round()).abs() < 0.05 {
+        group_digits(v.round() as i64)
+    } else {
+        format!("{:.1}", v)
+    }
+}
+
+/// A short axis label: `950`, `1.2k`, `34k`, `5.6M`.
+pub fn compact_number(v: f64) -> String {
+    let a = v.abs();
+    let (scaled, suffix) = if a >= 1e9 {
+        (v / 1e9, "B")
+    } else if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e3 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let text = if scaled.abs() >= 10.0 || (scaled - scaled.round()).abs() < 0.05 {
+        format!("{}", scaled.round() as i64)
+    } else {
+        format!("{:.1}", scaled)
+    };
+    format!("{text}{suffix}")
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn figures_read_plainly() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1000), "1,000");
+        assert_eq!(group_digits(-1234567), "-1,234,567");
+        assert_eq!(figure_text(None), "—");
+        assert_eq!(figure_text(Some(0)), "0");
+        assert_eq!(compact_number(950.0), "950");
+        assert_eq!(compact_number(1200.0), "1.2k");
+        assert_eq!(compact_number(34_000.0), "34k");
+        assert_eq!(compact_number(5_600_000.0), "5.6M");
+        assert_eq!(number_text(2.5), "2.5");
+        assert_eq!(number_text(12000.0), "12,000");
+    }
 }

@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+pub mod charts;
 pub mod deliveries;
 pub mod feedback;
 pub mod language;

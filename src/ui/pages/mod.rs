@@ -1,7 +1,6 @@
 //! One page per route.
 
 mod approvals;
-mod areas;
 mod auth;
 mod calendar;
 mod channels;
@@ -10,10 +9,10 @@ mod home;
 mod invite;
 mod not_found;
 mod post;
+mod reports;
 mod settings;
 
 pub use approvals::ApprovalsPage;
-pub use areas::ReportsPage;
 pub use auth::{LoginPage, SetupPage};
 pub use calendar::CalendarPage;
 pub use channels::ChannelsPage;
@@ -22,4 +21,5 @@ pub use home::HomePage;
 pub use invite::InvitePage;
 pub use not_found::{NotFoundPage, NotFoundView};
 pub use post::PostPage;
+pub use reports::ReportsPage;
 pub use settings::{AccountPage, SettingsPage};

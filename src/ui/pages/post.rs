@@ -1,16 +1,19 @@
 //! One post: what it says per channel, where each channel stands, what the
 //! viewer may do next (submit, approve, request changes, withdraw, cancel),
-//! the delivery timeline, the comment thread, the revision history with
-//! diffs, and the audit trail.
+//! the delivery timeline, its reach per channel, the comment thread, the
+//! revision history with diffs, and the audit trail.
 
+mod reach;
 mod timeline;
 
 use crate::api::deliveries::post_attempts;
 use crate::api::posts::{
     add_comment, get_post, post_action, post_audit, post_comments, post_history,
 };
+use crate::api::reports::get_post_metrics;
 use crate::domain::delivery::AttemptView;
 use crate::domain::post::{AuditView, CommentKind, CommentView, DiffOp, PostView, RevisionView};
+use crate::domain::reports::PostMetrics;
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, ActionKind};
 use crate::domain::{AppError, WorkspaceId};
@@ -26,6 +29,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use reach::ReachPanel;
 use timeline::DeliveryTimeline;
 
 #[component]
@@ -63,6 +67,10 @@ pub fn PostPage() -> impl IntoView {
             move || (id(), version.get()),
             move |(id, _)| post_attempts(ws, id),
         ),
+        metrics: Resource::new(
+            move || (id(), version.get()),
+            move |(id, _)| get_post_metrics(ws, id),
+        ),
     };
     view! {
         <Title text=move || i18n.tf(Msg::PostTitle, &[("id", &id().to_string())])/>
@@ -88,6 +96,7 @@ struct Loads {
     history: Resource<Result<Vec<RevisionView>, AppError>>,
     audit: Resource<Result<Vec<AuditView>, AppError>>,
     attempts: Resource<Result<Vec<AttemptView>, AppError>>,
+    metrics: Resource<Result<PostMetrics, AppError>>,
 }
 
 #[component]
@@ -290,6 +299,7 @@ fn PostDetail(
             </section>
         </div>
         {timeline}
+        <ReachPanel metrics=loads.metrics/>
         <Comments ws id version list=loads.comments/>
         <History list=loads.history/>
         <AuditTrail list=loads.audit/>
