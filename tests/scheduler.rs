@@ -429,6 +429,7 @@ scenarios![
     a_delivery_in_doubt_that_cannot_be_checked_waits_for_a_person,
     a_failed_auth_delivery_is_published_once_after_reconnecting,
     a_cancelled_post_is_never_sent,
+    a_post_cancelled_while_sending_is_not_armed_again_by_a_try_later,
     an_edit_after_approval_waits_for_approval_and_sends_the_new_revision,
     wechat_publishes_asynchronously_and_is_followed_up_to_its_article_url,
     claims_given_back_on_shutdown_are_sent_at_once,
@@ -646,6 +647,49 @@ async fn a_429_waits_for_the_platforms_reset(b: Backend) {
 
     assert_idle(w.tick().await);
     w.assert_audit_clean().await;
+}
+
+/// A person cancels while a delivery is on its way; the platform answers
+/// "try again later": the delivery ends cancelled, never armed again.
+async fn a_post_cancelled_while_sending_is_not_armed_again_by_a_try_later(b: Backend) {
+    let w = World::new(b).await;
+    let x = w.channel(Platform::X, "Harbour Tea X").await;
+    let due = w.soon();
+    let post = w.schedule(text("Stopped mid-flight."), &[x], due).await;
+    w.travel_to(due);
+    let (claim, _request) = w.ghost_begins(&post, x, Platform::X).await;
+    let view = w.act(&w.owner, post.id, Action::Cancel).await;
+    assert_eq!(view.state, PostState::Cancelled);
+    assert_eq!(delivery(&view, x).delivery_state, "sending");
+    let applied = w
+        .app
+        .state
+        .store
+        .apply_moves(
+            &[tongbu::store::Move {
+                post_id: post.id,
+                channel_id: x,
+                fence: claim.fence,
+                from: tongbu::domain::delivery::DeliveryState::Sending,
+                outcome: tongbu::store::Outcome {
+                    state: tongbu::domain::delivery::DeliveryState::RetryWait,
+                    error: Some("rate limited"),
+                    next_attempt_at: Some(w.now() + Duration::minutes(15)),
+                    ..Default::default()
+                },
+                closes_attempt: true,
+            }],
+            w.now(),
+        )
+        .await
+        .expect("outcome");
+    assert_eq!(applied, [true]);
+    let view = w.post(post.id).await;
+    assert_eq!(view.state, PostState::Cancelled);
+    assert_eq!(delivery(&view, x).delivery_state, "cancelled");
+    w.travel_to(due + Duration::minutes(30));
+    assert_idle(w.tick().await);
+    assert!(w.created("x.tweet").is_empty());
 }
 
 /// 4. A revoked X authorization: that channel stops, the others go on.

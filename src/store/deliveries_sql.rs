@@ -529,6 +529,30 @@ macro_rules! impl_delivery_store {
                 }
                 posts.sort_unstable();
                 posts.dedup();
+                // A post cancelled while a delivery was being sent: an answer
+                // that would arm it again ("try later", or proven absent)
+                // ends it cancelled, as the person asked.
+                let rearmed = moves.iter().enumerate().any(|(i, m)| {
+                    out[i] && m.outcome.state == $crate::domain::delivery::DeliveryState::RetryWait
+                });
+                if rearmed {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new(
+                        "UPDATE post_channels SET delivery_state = 'cancelled', fence = fence + 1,
+                             next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL,
+                             updated_at = ",
+                    );
+                    qb.push_bind(now);
+                    qb.push(
+                        " WHERE delivery_state = 'retry_wait' AND post_id IN
+                             (SELECT id FROM posts WHERE state = 'cancelled' AND id IN (",
+                    );
+                    let mut list = qb.separated(", ");
+                    for id in &posts {
+                        list.push_bind(*id);
+                    }
+                    qb.push("))");
+                    qb.build().execute(&mut *tx).await?;
+                }
                 settle_posts(&mut tx, &posts, now).await?;
                 tx.commit().await?;
                 Ok(out)
