@@ -825,6 +825,8 @@ on_both_backends! {
         assert_eq!((h.stuck, h.unknown), (0, 0));
         let h = store.delivery_health(now + Duration::minutes(20), None).await.unwrap();
         assert_eq!(h.unknown, 1);
+        // Both posts are still open: one in doubt, one armed for later.
+        assert_eq!(store.open_deliveries().await.unwrap(), 2);
     };
 
     cancelling_stops_deliveries_that_were_not_sent => |b| async move {
@@ -834,6 +836,7 @@ on_both_backends! {
         let record = store.post(ws.id(), post).await.unwrap().unwrap();
         assert_eq!(record.channels[0].delivery_state, "cancelled");
         assert!(store.claim_due(now + Duration::hours(2), "w1", now + Duration::hours(3), 10).await.unwrap().is_empty());
+        assert_eq!(store.open_deliveries().await.unwrap(), 0);
     };
 
     concurrent_writers_never_fail_with_busy => |b| async move {

@@ -299,6 +299,11 @@ pub trait DeliveryStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<Expired>;
 
+    /// Deliveries not yet settled (anything but published, failed, failed
+    /// to authorize, waiting for a person, or cancelled): a cheap count for
+    /// a benchmark polling until everything is done.
+    async fn open_deliveries(&self) -> StoreResult<i64>;
+
     /// The counts of [`DeliveryHealth`] at `now`, of one workspace or all.
     async fn delivery_health(
         &self,

@@ -859,6 +859,15 @@ macro_rules! impl_delivery_store {
                 Ok($crate::store::Expired { freed, unknown })
             }
 
+            async fn open_deliveries(&self) -> StoreResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM post_channels WHERE delivery_state NOT IN
+                         ('published', 'failed', 'failed_auth', 'needs_attention', 'cancelled')",
+                )
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
             async fn delivery_health(
                 &self,
                 now: DateTime<Utc>,
