@@ -70,6 +70,43 @@ impl Drop for TempDir {
     }
 }
 
+/// A throw-away database for one run: SQLite in a temporary folder, or a
+/// new database on the PostgreSQL server at an admin URL, dropped after.
+pub(super) struct BenchDb {
+    pub dir: TempDir,
+    pub url: String,
+    postgres: Option<(String, String)>,
+}
+
+impl BenchDb {
+    pub async fn create(postgres_admin: Option<&str>) -> anyhow::Result<BenchDb> {
+        let dir = TempDir::new()?;
+        let (url, postgres) = match postgres_admin {
+            Some(admin) => {
+                let name = format!("tongbu_bench_{}", uuid::Uuid::new_v4().simple());
+                pg_admin(admin, &format!("CREATE DATABASE {name}")).await?;
+                let mut u = url::Url::parse(admin)?;
+                u.set_path(&name);
+                (u.to_string(), Some((admin.to_owned(), name)))
+            }
+            None => (
+                format!("sqlite://{}", dir.path().join("bench.db").display()),
+                None,
+            ),
+        };
+        Ok(BenchDb { dir, url, postgres })
+    }
+
+    pub async fn drop(self) {
+        if let Some((admin, name)) = &self.postgres {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            if let Err(e) = pg_admin(admin, &sql).await {
+                eprintln!("warning: could not drop {name}: {e}");
+            }
+        }
+    }
+}
+
 #[derive(Debug, serde::Serialize)]
 struct Report {
     backend: &'static str,
@@ -97,37 +134,13 @@ pub async fn deliver(_config: Config, args: DeliverArgs) -> anyhow::Result<()> {
         "posts and channels must be positive"
     );
     anyhow::ensure!(args.workers > 0, "at least one worker");
-    let dir = TempDir::new()?;
-    let (url, pg) = match &args.postgres {
-        Some(admin) => {
-            let name = format!("tongbu_bench_{}", uuid::Uuid::new_v4().simple());
-            pg_admin(admin, &format!("CREATE DATABASE {name}")).await?;
-            let mut u = url::Url::parse(admin)?;
-            u.set_path(&name);
-            (u.to_string(), Some((admin.clone(), name)))
-        }
-        None => {
-            anyhow::ensure!(
-                args.workers == 1,
-                "SQLite runs one scheduler: use --workers 1"
-            );
-            (
-                format!("sqlite://{}", dir.path().join("bench.db").display()),
-                None,
-            )
-        }
-    };
-    let result = run(&args, dir.path(), &url).await;
-    if let Some((admin, name)) = pg {
-        if let Err(e) = pg_admin(
-            &admin,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        )
-        .await
-        {
-            eprintln!("warning: could not drop {name}: {e}");
-        }
-    }
+    anyhow::ensure!(
+        args.workers == 1 || args.postgres.is_some(),
+        "SQLite runs one scheduler: use --workers 1"
+    );
+    let db = BenchDb::create(args.postgres.as_deref()).await?;
+    let result = run(&args, db.dir.path(), &db.url).await;
+    db.drop().await;
     let report = result?;
     print_report(&report);
     anyhow::ensure!(
@@ -137,7 +150,7 @@ pub async fn deliver(_config: Config, args: DeliverArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(super) async fn pg_admin(admin: &str, sql: &str) -> anyhow::Result<()> {
+async fn pg_admin(admin: &str, sql: &str) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin).await?;
     sqlx::query(sql).execute(&mut conn).await?;

@@ -13,7 +13,7 @@
 //! encoding). Prints p50/p95/max per grouping; fails when p95 passes the
 //! target.
 
-use super::bench::{connect_channels, pg_admin, write_post, TempDir};
+use super::bench::{connect_channels, write_post, BenchDb};
 use super::{Scheduler, SchedulerConfig};
 use crate::domain::metrics::CollectionSchedule;
 use crate::domain::reports::GroupBy;
@@ -56,31 +56,9 @@ pub async fn report(_config: Config, args: ReportArgs) -> anyhow::Result<()> {
         args.posts > 0 && args.channels > 0 && args.snapshots > 0 && args.days > 0,
         "posts, channels, snapshots and days must be positive"
     );
-    let dir = TempDir::new()?;
-    let (url, pg) = match &args.postgres {
-        Some(admin) => {
-            let name = format!("tongbu_bench_{}", uuid::Uuid::new_v4().simple());
-            pg_admin(admin, &format!("CREATE DATABASE {name}")).await?;
-            let mut u = url::Url::parse(admin)?;
-            u.set_path(&name);
-            (u.to_string(), Some((admin.clone(), name)))
-        }
-        None => (
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-            None,
-        ),
-    };
-    let result = run(&args, dir.path(), &url).await;
-    if let Some((admin, name)) = pg {
-        if let Err(e) = pg_admin(
-            &admin,
-            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        )
-        .await
-        {
-            eprintln!("warning: could not drop {name}: {e}");
-        }
-    }
+    let db = BenchDb::create(args.postgres.as_deref()).await?;
+    let result = run(&args, db.dir.path(), &db.url).await;
+    db.drop().await;
     result
 }
 
