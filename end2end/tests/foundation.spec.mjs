@@ -1,14 +1,7 @@
 // First run, as a new owner meets Tongbu: set-up, sign-in, the language
 // switch to Chinese and back, sign-out.
 import { test, expect } from '@playwright/test';
-
-const owner = { name: 'Mei Lin', email: 'mei@example.com', password: 'a long enough passphrase', workspace: 'Harbour Tea' };
-
-// Hydration is done when the wasm bundle has attached; clicks before that
-// would still work (the forms post without JavaScript) but we test the app.
-async function hydrated(page) {
-  await page.waitForFunction(() => window.__TONGBU_HYDRATED === true);
-}
+import { owner, hydrated } from './session.mjs';
 
 test('first-run setup, sign-in, language switch and sign-out', async ({ page }) => {
   await page.goto('/');

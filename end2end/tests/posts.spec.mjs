@@ -4,36 +4,9 @@
 // shows the post in the right cell in two time zones; dragging it to another
 // day reschedules it.
 import { test, expect } from '@playwright/test';
+import { hydrated, signInOwner } from './session.mjs';
 
-const owner = { name: 'Mei Lin', email: 'mei@example.com', password: 'a long enough passphrase', workspace: 'Harbour Tea' };
 const editor = { name: 'Kai Wong', email: 'kai@example.com', password: 'another long passphrase' };
-
-async function hydrated(page) {
-  await page.waitForFunction(() => window.__TONGBU_HYDRATED === true);
-}
-
-// The owner, whether or not an earlier spec already set this instance up.
-async function signInOwner(page) {
-  await page.goto('/');
-  if (/\/setup$/.test(page.url())) {
-    await hydrated(page);
-    const form = page.getByTestId('setup-form');
-    await form.locator('input[name=display_name]').fill(owner.name);
-    await form.locator('input[name=email]').fill(owner.email);
-    await form.locator('input[name=password]').fill(owner.password);
-    await form.locator('input[name=workspace]').fill(owner.workspace);
-    await form.getByRole('button').click();
-  } else {
-    await page.goto('/login');
-    await hydrated(page);
-    const login = page.getByTestId('login-form');
-    await login.locator('input[name=email]').fill(owner.email);
-    await login.locator('input[name=password]').fill(owner.password);
-    await login.getByRole('button').click();
-  }
-  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
-  return Number(page.url().match(/\/w\/(\d+)\//)[1]);
-}
 
 // A 1×1 PNG: WeChat articles need a cover image.
 const png = Buffer.from(

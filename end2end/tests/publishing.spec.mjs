@@ -3,37 +3,10 @@
 // platform emulator, and the post page's delivery timeline shows the one
 // attempt that published it; the channel's recent deliveries list it too.
 import { test, expect } from '@playwright/test';
+import { hydrated, signInOwner } from './session.mjs';
 
-const owner = { name: 'Mei Lin', email: 'mei@example.com', password: 'a long enough passphrase', workspace: 'Harbour Tea' };
 // Not the editor of posts.spec.mjs: the specs share one database.
 const editor = { name: 'Night Desk', email: 'night.desk@example.com', password: 'a third long passphrase' };
-
-async function hydrated(page) {
-  await page.waitForFunction(() => window.__TONGBU_HYDRATED === true);
-}
-
-// The owner, whether or not an earlier spec already set this instance up.
-async function signInOwner(page) {
-  await page.goto('/');
-  if (/\/setup$/.test(page.url())) {
-    await hydrated(page);
-    const form = page.getByTestId('setup-form');
-    await form.locator('input[name=display_name]').fill(owner.name);
-    await form.locator('input[name=email]').fill(owner.email);
-    await form.locator('input[name=password]').fill(owner.password);
-    await form.locator('input[name=workspace]').fill(owner.workspace);
-    await form.getByRole('button').click();
-  } else {
-    await page.goto('/login');
-    await hydrated(page);
-    const login = page.getByTestId('login-form');
-    await login.locator('input[name=email]').fill(owner.email);
-    await login.locator('input[name=password]').fill(owner.password);
-    await login.getByRole('button').click();
-  }
-  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
-  return Number(page.url().match(/\/w\/(\d+)\//)[1]);
-}
 
 test('approved for X as soon as approved, published by the scheduler, seen on the delivery timeline', async ({ browser }) => {
   // Publishing waits for the scheduler's next round: allow for a slow machine.
