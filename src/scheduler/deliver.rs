@@ -48,12 +48,22 @@ impl Scheduler {
             ..Round::default()
         };
         let now = self.now();
-        let mut contexts = HashMap::new();
+        // Every claimed post in one read; a failed read stops the batch
+        // before anything is sent (each delivery retries shortly).
+        let mut post_ids: Vec<i64> = claimed.iter().map(|c| c.post_id).collect();
+        post_ids.sort_unstable();
+        post_ids.dedup();
+        let contexts = self
+            .state
+            .store
+            .delivery_contexts(&post_ids)
+            .await
+            .map_err(|e| format!("database: {e}"));
         let mut channels: HashMap<(i64, i64), Option<ChannelRow>> = HashMap::new();
         let mut ready = Vec::new();
         let mut stopped = Vec::new();
         for c in claimed {
-            match self.prepare(&c, now, &mut contexts, &mut channels).await {
+            match self.prepare(&c, now, &contexts, &mut channels).await {
                 Ok(Some(p)) => ready.push(p),
                 // The post moved on (edited, cancelled): the claim is fenced.
                 Ok(None) => round.not_sent += 1,
@@ -134,7 +144,7 @@ impl Scheduler {
         &self,
         c: &ClaimedDelivery,
         now: DateTime<Utc>,
-        contexts: &mut HashMap<i64, Option<crate::store::DeliveryContext>>,
+        contexts: &Result<HashMap<i64, crate::store::DeliveryContext>, String>,
         channels: &mut HashMap<(i64, i64), Option<ChannelRow>>,
     ) -> Result<Option<Prepared>, NotSent> {
         let retry_soon = |what: String| NotSent {
@@ -142,16 +152,8 @@ impl Scheduler {
             error: what,
             next_attempt_at: Some(now + chrono::Duration::seconds(30)),
         };
-        if let std::collections::hash_map::Entry::Vacant(slot) = contexts.entry(c.post_id) {
-            let ctx = self
-                .state
-                .store
-                .delivery_context(c.post_id)
-                .await
-                .map_err(|e| retry_soon(format!("database: {e}")))?;
-            slot.insert(ctx);
-        }
-        let Some(ctx) = contexts.get(&c.post_id).cloned().flatten() else {
+        let contexts = contexts.as_ref().map_err(|e| retry_soon(e.clone()))?;
+        let Some(ctx) = contexts.get(&c.post_id) else {
             return Ok(None);
         };
         if ctx.revision != c.revision {

@@ -72,6 +72,7 @@ pub struct Move<'a> {
 /// What the scheduler needs of a delivery's post.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DeliveryContext {
+    pub id: i64,
     pub workspace_id: i64,
     pub state: String,
     pub revision: i64,
@@ -209,9 +210,13 @@ pub trait DeliveryStore: Send + Sync {
     /// move that was fenced out (or no longer in `from`).
     async fn apply_moves(&self, moves: &[Move<'_>], now: DateTime<Utc>) -> StoreResult<Vec<bool>>;
 
-    /// The post a delivery belongs to (the scheduler works across
-    /// workspaces; everything it then reads is scoped to this one).
-    async fn delivery_context(&self, post_id: i64) -> StoreResult<Option<DeliveryContext>>;
+    /// The posts claimed deliveries belong to, by id, in one read (the
+    /// scheduler works across workspaces; everything it then reads is
+    /// scoped to each post's). A post that no longer exists is absent.
+    async fn delivery_contexts(
+        &self,
+        post_ids: &[i64],
+    ) -> StoreResult<std::collections::HashMap<i64, DeliveryContext>>;
 
     /// Takes UNKNOWN deliveries last moved before `settled_before` for
     /// reconciliation, under a lease.
@@ -272,7 +277,9 @@ pub trait DeliveryStore: Send + Sync {
     ) -> StoreResult<Vec<AttemptRow>>;
 
     /// Makes every armed delivery due at `due` (the benchmark arms its
-    /// posts ahead, then starts the clock for all of them at once).
+    /// posts ahead, then starts the clock for all of them at once), then
+    /// gathers the planner's statistics, as a running database's automatic
+    /// analyze would have after so many new rows.
     async fn move_all_due(&self, due: DateTime<Utc>) -> StoreResult<u64>;
 
     /// Every delivery with its post, for the ledger audit of tests and the

@@ -338,18 +338,10 @@ macro_rules! impl_delivery_store {
                     tx.commit().await?;
                     return Ok(out);
                 }
-                // Still claimed under this fence, at the post's revision.
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "UPDATE post_channels SET delivery_state = 'sending', attempts = attempts + 1, lease_until = ",
-                );
-                qb.push_bind(lease_until);
-                qb.push(", updated_at = ");
-                qb.push_bind(now);
-                qb.push(
-                    " WHERE delivery_state = 'claimed'
-                       AND revision = (SELECT p.revision FROM posts p WHERE p.id = post_channels.post_id)
-                       AND (post_id, channel_id, fence) IN (VALUES ",
-                );
+                // Still claimed under this fence, at the post's revision. The
+                // claims as a VALUES table joined on the key, so each row is
+                // found by its primary key.
+                let mut qb = sqlx::QueryBuilder::<$db>::new("WITH v (p, c, f) AS (VALUES ");
                 let mut rows = qb.separated(", ");
                 for &i in &eligible {
                     let it = &intents[i];
@@ -361,7 +353,19 @@ macro_rules! impl_delivery_store {
                     rows.push_bind_unseparated(it.fence);
                     rows.push_unseparated(")");
                 }
-                qb.push(") RETURNING post_id, channel_id, attempts, revision");
+                qb.push(
+                    ") UPDATE post_channels SET delivery_state = 'sending', attempts = attempts + 1,
+                         lease_until = ",
+                );
+                qb.push_bind(lease_until);
+                qb.push(", updated_at = ");
+                qb.push_bind(now);
+                qb.push(
+                    " FROM v WHERE post_id = v.p AND channel_id = v.c AND fence = v.f
+                       AND delivery_state = 'claimed'
+                       AND revision = (SELECT p.revision FROM posts p WHERE p.id = post_channels.post_id)",
+                );
+                qb.push(" RETURNING post_id, channel_id, attempts, revision");
                 let held: Vec<(i64, i64, i64, i64)> =
                     qb.build_query_as().fetch_all(&mut *tx).await?;
                 if held.is_empty() {
@@ -424,11 +428,46 @@ macro_rules! impl_delivery_store {
                 let mut tx = self.pool.begin_with($begin).await?;
                 let mut posts: Vec<i64> = moves.iter().map(|m| m.post_id).collect();
                 lock_posts(&mut tx, posts.clone()).await?;
-                // Every move in one statement: the new values as a derived
+                // Every move in one statement: the new values as a VALUES
                 // table `v` joined on (post, channel, fence, state moved from),
-                // so a fenced-out move simply matches no row.
+                // so a fenced-out move simply matches no row. (VALUES, not a
+                // UNION ALL of SELECTs: PostgreSQL plans a union of hundreds
+                // of arms in tens of milliseconds, a VALUES list in one.)
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "UPDATE post_channels SET delivery_state = v.st,
+                    "WITH v (p, c, f, fr, st, rid, rurl, rx, pub, err, nxt, fup) AS (VALUES ",
+                );
+                let mut rows = qb.separated(", ");
+                for m in moves {
+                    let o = &m.outcome;
+                    let published = o.state == $crate::domain::delivery::DeliveryState::Published;
+                    rows.push("(");
+                    rows.push_bind_unseparated(m.post_id);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(m.channel_id);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(m.fence);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(m.from.as_str());
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(o.state.as_str());
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(o.remote_id);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(o.remote_url);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(o.remote_extra_json);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(i64::from(published));
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(o.error);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(o.next_attempt_at);
+                    rows.push_unseparated(", ");
+                    rows.push_bind_unseparated(o.followup_at);
+                    rows.push_unseparated(")");
+                }
+                qb.push(
+                    ") UPDATE post_channels SET delivery_state = v.st,
                          remote_id = COALESCE(v.rid, remote_id),
                          remote_url = COALESCE(v.rurl, remote_url),
                          remote_extra_json = COALESCE(v.rx, remote_extra_json),
@@ -441,41 +480,8 @@ macro_rules! impl_delivery_store {
                          lease_owner = NULL, lease_until = NULL, updated_at = ",
                 );
                 qb.push_bind(now);
-                qb.push(" FROM (");
-                for (k, m) in moves.iter().enumerate() {
-                    let o = &m.outcome;
-                    let published = o.state == $crate::domain::delivery::DeliveryState::Published;
-                    if k > 0 {
-                        qb.push(" UNION ALL ");
-                    }
-                    qb.push("SELECT ");
-                    qb.push_bind(m.post_id);
-                    qb.push(" AS p, ");
-                    qb.push_bind(m.channel_id);
-                    qb.push(" AS c, ");
-                    qb.push_bind(m.fence);
-                    qb.push(" AS f, ");
-                    qb.push_bind(m.from.as_str());
-                    qb.push(" AS fr, ");
-                    qb.push_bind(o.state.as_str());
-                    qb.push(" AS st, ");
-                    qb.push_bind(o.remote_id);
-                    qb.push(" AS rid, ");
-                    qb.push_bind(o.remote_url);
-                    qb.push(" AS rurl, ");
-                    qb.push_bind(o.remote_extra_json);
-                    qb.push(" AS rx, ");
-                    qb.push_bind(i64::from(published));
-                    qb.push(" AS pub, ");
-                    qb.push_bind(o.error);
-                    qb.push(" AS err, ");
-                    qb.push_bind(o.next_attempt_at);
-                    qb.push(" AS nxt, ");
-                    qb.push_bind(o.followup_at);
-                    qb.push(" AS fup");
-                }
                 qb.push(
-                    ") AS v WHERE post_id = v.p AND channel_id = v.c AND fence = v.f
+                    " FROM v WHERE post_id = v.p AND channel_id = v.c AND fence = v.f
                        AND delivery_state = v.fr
                      RETURNING post_id, channel_id, fence, attempts",
                 );
@@ -498,33 +504,31 @@ macro_rules! impl_delivery_store {
                 }
                 if !closing.is_empty() {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "UPDATE delivery_attempts SET finished_at = COALESCE(finished_at, ",
+                        "WITH v (p, c, n, st, err, rid) AS (VALUES ",
                     );
+                    let mut rows = qb.separated(", ");
+                    for (i, number) in &closing {
+                        let m = &moves[*i];
+                        rows.push("(");
+                        rows.push_bind_unseparated(m.post_id);
+                        rows.push_unseparated(", ");
+                        rows.push_bind_unseparated(m.channel_id);
+                        rows.push_unseparated(", ");
+                        rows.push_bind_unseparated(*number);
+                        rows.push_unseparated(", ");
+                        rows.push_bind_unseparated(m.outcome.state.as_str());
+                        rows.push_unseparated(", ");
+                        rows.push_bind_unseparated(m.outcome.error);
+                        rows.push_unseparated(", ");
+                        rows.push_bind_unseparated(m.outcome.remote_id);
+                        rows.push_unseparated(")");
+                    }
+                    qb.push(") UPDATE delivery_attempts SET finished_at = COALESCE(finished_at, ");
                     qb.push_bind(now);
                     qb.push(
                         "), outcome = v.st, error = v.err, remote_id = COALESCE(v.rid, remote_id)
-                         FROM (",
+                         FROM v WHERE post_id = v.p AND channel_id = v.c AND number = v.n",
                     );
-                    for (k, (i, number)) in closing.iter().enumerate() {
-                        let m = &moves[*i];
-                        if k > 0 {
-                            qb.push(" UNION ALL ");
-                        }
-                        qb.push("SELECT ");
-                        qb.push_bind(m.post_id);
-                        qb.push(" AS p, ");
-                        qb.push_bind(m.channel_id);
-                        qb.push(" AS c, ");
-                        qb.push_bind(*number);
-                        qb.push(" AS n, ");
-                        qb.push_bind(m.outcome.state.as_str());
-                        qb.push(" AS st, ");
-                        qb.push_bind(m.outcome.error);
-                        qb.push(" AS err, ");
-                        qb.push_bind(m.outcome.remote_id);
-                        qb.push(" AS rid");
-                    }
-                    qb.push(") AS v WHERE post_id = v.p AND channel_id = v.c AND number = v.n");
                     qb.build().execute(&mut *tx).await?;
                 }
                 posts.sort_unstable();
@@ -558,16 +562,24 @@ macro_rules! impl_delivery_store {
                 Ok(out)
             }
 
-            async fn delivery_context(
+            async fn delivery_contexts(
                 &self,
-                post_id: i64,
-            ) -> StoreResult<Option<$crate::store::DeliveryContext>> {
-                Ok(sqlx::query_as::<$db, $crate::store::DeliveryContext>(
-                    "SELECT workspace_id, state, revision, content_json, campaign FROM posts WHERE id = $1",
-                )
-                .bind(post_id)
-                .fetch_optional(&self.pool)
-                .await?)
+                post_ids: &[i64],
+            ) -> StoreResult<std::collections::HashMap<i64, $crate::store::DeliveryContext>> {
+                if post_ids.is_empty() {
+                    return Ok(Default::default());
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, workspace_id, state, revision, content_json, campaign FROM posts WHERE id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in post_ids {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let rows: Vec<$crate::store::DeliveryContext> =
+                    qb.build_query_as().fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(|r| (r.id, r)).collect())
             }
 
             async fn claim_in_doubt(
@@ -756,14 +768,16 @@ macro_rules! impl_delivery_store {
             }
 
             async fn move_all_due(&self, due: DateTime<Utc>) -> StoreResult<u64> {
-                Ok(sqlx::query(
+                let moved = sqlx::query(
                     "UPDATE post_channels SET due_at = $1, updated_at = $1
                      WHERE delivery_state = 'scheduled'",
                 )
                 .bind(due)
                 .execute(&self.pool)
                 .await?
-                .rows_affected())
+                .rows_affected();
+                sqlx::query("ANALYZE").execute(&self.pool).await?;
+                Ok(moved)
             }
 
             async fn audit_deliveries(&self) -> StoreResult<Vec<$crate::store::DeliveryAuditRow>> {

@@ -67,7 +67,11 @@ impl_delivery_store!(
     db = sqlx::Postgres,
     begin_write = "BEGIN",
     claim_sql = super::deliveries_sql::claim_postgres,
-    for_update = " FOR UPDATE",
+    // Conflicts with any update of the post (a person's edit, another
+    // worker) but not with the key-share locks of foreign keys, so the
+    // attempts and notifications other transactions insert for the post
+    // do not queue behind it.
+    for_update = " FOR NO KEY UPDATE",
 );
 
 impl_metric_store!(
