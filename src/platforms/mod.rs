@@ -166,8 +166,18 @@ impl Credentials {
 /// use [`MemoryCredentials`].
 #[async_trait]
 pub trait CredentialStore: Send + Sync {
-    /// The current credentials (another process may have rotated them).
+    /// The current credentials. A store may hand out a read from the last
+    /// second (publishing thousands of posts a minute must not read and
+    /// decrypt the same row for each); a token that turns out to have been
+    /// rotated meanwhile is refused and refreshed from
+    /// [`CredentialStore::load_latest`].
     async fn load(&self) -> Result<Credentials, PlatformError>;
+
+    /// The credentials as stored at this moment, never an earlier read: a
+    /// refresh starts from the pair another process may have just rotated.
+    async fn load_latest(&self) -> Result<Credentials, PlatformError> {
+        self.load().await
+    }
     /// Persist rotated credentials. Called before the new token is used; an
     /// error here means the new token must not be used.
     async fn save(&self, credentials: &Credentials) -> Result<(), PlatformError>;

@@ -12,8 +12,9 @@
 //!   (even a create) is repeated once; a second 401 means reconnect.
 //! - A create whose answer is lost (timeout, reset, 5xx) is `Unknown`: X has
 //!   no idempotency key, and only [`XClient::reconcile`] may prove it absent.
-//! - Every created tweet and uploaded media id is checkpointed at once, so a
-//!   resumed thread continues after its last recorded tweet.
+//! - Every uploaded media id and every tweet before a thread's last is
+//!   checkpointed at once, so a resumed thread continues after its last
+//!   recorded tweet. The last tweet's id travels in the outcome instead.
 
 use super::http::{self, Call};
 use super::*;
@@ -181,7 +182,7 @@ impl XClient {
 
     /// [`XClient::refresh`] once this client holds the refresh locks.
     async fn refresh_held(&self, need: Need<'_>) -> Result<Tokens, PlatformError> {
-        let stored = self.load().await?;
+        let stored = Tokens::from_credentials(self.credentials.load_latest().await?)?;
         let now = Utc::now();
         let reusable = match need {
             Need::Expiring => stored.fresh(now),
@@ -361,6 +362,13 @@ impl PlatformClient for XClient {
             }
             let id = self.create_tweet(&body).await?;
             progress.tweet_ids.push(id);
+            if i + 1 == parts.len() {
+                // The last tweet's id goes out in the outcome, committed
+                // next; a checkpoint would only serve a resume, and nothing
+                // is resumed once every tweet exists (a lost outcome is
+                // reconciled instead).
+                break;
+            }
             if let Err(e) = checkpoint.record(&progress.to_json()).await {
                 // The tweet exists; repeating this step would duplicate it.
                 return Err(PlatformError::unknown(format!(

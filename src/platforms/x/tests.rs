@@ -186,7 +186,7 @@ async fn single_tweet_is_posted_with_bearer_and_json() {
 }
 
 #[tokio::test]
-async fn long_text_becomes_a_chained_thread_checkpointed_per_tweet() {
+async fn long_text_becomes_a_chained_thread_checkpointed_until_its_last_tweet() {
     let server = MockServer::start().await;
     let text = long_text();
     let parts = content::split_thread(&text, 280);
@@ -216,13 +216,18 @@ async fn long_text_becomes_a_chained_thread_checkpointed_per_tweet() {
             json!({"text": parts[i], "reply": {"in_reply_to_tweet_id": ids[i - 1]}})
         );
     }
+    // Every tweet but the last is checkpointed (a resume continues after
+    // it); the last one's id is in the outcome.
     let checkpoints = recorder.0.lock().unwrap();
-    assert_eq!(checkpoints.len(), parts.len());
+    assert_eq!(checkpoints.len(), parts.len() - 1);
     assert_eq!(
         checkpoints[0],
         json!({"media_ids": [], "tweet_ids": ["t1"]})
     );
-    assert_eq!(checkpoints.last().unwrap()["tweet_ids"], json!(ids));
+    assert_eq!(
+        checkpoints.last().unwrap()["tweet_ids"],
+        serde_json::to_value(&ids[..parts.len() - 1]).unwrap()
+    );
 }
 
 #[tokio::test]
@@ -292,12 +297,13 @@ async fn images_are_uploaded_first_and_attached_to_the_first_tweet() {
         .await
         .unwrap();
     assert_eq!(published.remote_id, "222");
+    // Each upload is checkpointed; the single tweet is the outcome.
     let checkpoints = recorder.0.lock().unwrap();
-    assert_eq!(checkpoints.len(), 3);
+    assert_eq!(checkpoints.len(), 2);
     assert_eq!(checkpoints[0]["media_ids"], json!(["m1"]));
     assert_eq!(checkpoints[1]["media_ids"], json!(["m1", "m2"]));
-    assert_eq!(checkpoints[2]["tweet_ids"], json!(["222"]));
-    assert!(checkpoints[2]["media_uploaded_at"].is_string());
+    assert_eq!(checkpoints[1]["tweet_ids"], json!([]));
+    assert!(checkpoints[1]["media_uploaded_at"].is_string());
 }
 
 #[tokio::test]

@@ -58,6 +58,7 @@ pub async fn client(
         channel_id: row.id,
         version: Mutex::new(None),
         refresher: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        recent: Mutex::new(None),
     });
     let client = platforms::client_for(platform, &super::endpoints(state, row, platform), store)
         .map_err(|e| platform_refusal(&e))?;
@@ -124,7 +125,16 @@ pub struct SealedCredentials {
     version: Mutex<Option<i64>>,
     /// Names this client when it holds the channel's refresh lease.
     refresher: String,
+    /// The last read or saved credentials and when, reused by `load` for
+    /// [`REUSE_READ_FOR`].
+    recent: Mutex<Option<(std::time::Instant, Credentials)>>,
 }
+
+/// How long a read of the credentials serves further publishes. Short
+/// enough that a reconnect elsewhere is seen at once in practice; a token
+/// rotated by another process meanwhile is refused and then refreshed from
+/// a fresh read (`load_latest`).
+const REUSE_READ_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl SealedCredentials {
     fn loaded_version(&self) -> Option<i64> {
@@ -136,11 +146,31 @@ impl SealedCredentials {
             *v = Some(version);
         }
     }
+
+    fn remember(&self, c: &Credentials) {
+        if let Ok(mut r) = self.recent.lock() {
+            *r = Some((std::time::Instant::now(), c.clone()));
+        }
+    }
+
+    fn recent(&self) -> Option<Credentials> {
+        let r = self.recent.lock().ok()?;
+        r.as_ref()
+            .filter(|(at, _)| at.elapsed() < REUSE_READ_FOR)
+            .map(|(_, c)| c.clone())
+    }
 }
 
 #[async_trait]
 impl CredentialStore for SealedCredentials {
     async fn load(&self) -> Result<Credentials, PlatformError> {
+        match self.recent() {
+            Some(c) => Ok(c),
+            None => self.load_latest().await,
+        }
+    }
+
+    async fn load_latest(&self) -> Result<Credentials, PlatformError> {
         let row = self
             .state
             .store
@@ -165,6 +195,7 @@ impl CredentialStore for SealedCredentials {
             }
         })?;
         self.set_version(row.credentials_version);
+        self.remember(&c);
         Ok(c)
     }
 
@@ -172,7 +203,7 @@ impl CredentialStore for SealedCredentials {
         let expected = match self.loaded_version() {
             Some(v) => v,
             None => {
-                self.load().await?;
+                self.load_latest().await?;
                 self.loaded_version().unwrap_or_default()
             }
         };
@@ -192,6 +223,7 @@ impl CredentialStore for SealedCredentials {
         {
             Ok(v) => {
                 self.set_version(v);
+                self.remember(credentials);
                 Ok(())
             }
             Err(StoreError::Conflict(c)) if c == conflict::STALE => Err(PlatformError::retry(
