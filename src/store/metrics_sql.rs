@@ -68,31 +68,30 @@ macro_rules! impl_metric_store {
                 }
                 let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await?;
-                let mut n = 0;
-                for t in tracks {
+                // One statement for the batch: another process that found
+                // the same deliveries waits on the conflict once, not per row.
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO metric_tracks (post_id, channel_id, workspace_id, platform,
+                         remote_id, remote_extra_json, published_at, published_s, title, campaign,
+                         next_slot, next_at) ",
+                );
+                qb.push_values(tracks, |mut b, t| {
                     let u = &t.from;
-                    n += sqlx::query(
-                        "INSERT INTO metric_tracks (post_id, channel_id, workspace_id, platform,
-                             remote_id, remote_extra_json, published_at, published_s, title, campaign,
-                             next_slot, next_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11)
-                         ON CONFLICT (post_id, channel_id) DO NOTHING",
-                    )
-                    .bind(u.post_id)
-                    .bind(u.channel_id)
-                    .bind(u.workspace_id)
-                    .bind(&u.platform)
-                    .bind(&u.remote_id)
-                    .bind(&u.remote_extra_json)
-                    .bind(u.published_at)
-                    .bind(u.published_at.timestamp())
-                    .bind(&t.title)
-                    .bind(&u.campaign)
-                    .bind(t.first_at)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
+                    b.push_bind(u.post_id)
+                        .push_bind(u.channel_id)
+                        .push_bind(u.workspace_id)
+                        .push_bind(&u.platform)
+                        .push_bind(&u.remote_id)
+                        .push_bind(&u.remote_extra_json)
+                        .push_bind(u.published_at)
+                        .push_bind(u.published_at.timestamp())
+                        .push_bind(&t.title)
+                        .push_bind(&u.campaign)
+                        .push_bind(0_i64)
+                        .push_bind(t.first_at);
+                });
+                qb.push(" ON CONFLICT (post_id, channel_id) DO NOTHING");
+                let n = qb.build().execute(&mut *tx).await?.rows_affected();
                 tx.commit().await?;
                 Ok(n)
             }
