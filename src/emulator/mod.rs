@@ -271,6 +271,11 @@ impl Emulator {
         self.lock().ledger.clone()
     }
 
+    /// How many create requests the ledger holds (without copying it).
+    pub fn ledger_len(&self) -> usize {
+        self.lock().ledger.len()
+    }
+
     /// Adds a fault rule; returns its id.
     pub fn inject(&self, rule: FaultRule) -> u64 {
         self.faults().add(rule)
