@@ -2,8 +2,9 @@
 //!
 //! Invariants:
 //! - The credential store is the source of truth for the token pair: it is
-//!   read before each call, and re-read inside the refresh lock because
-//!   another task or process may have rotated the pair meanwhile.
+//!   read before each call (a store may reuse a read from the last second),
+//!   and read afresh inside the refresh lock because another task or
+//!   process may have rotated the pair meanwhile.
 //! - Refreshes are single-flight per client, and the rotated pair is saved
 //!   through the store *before* it is used. X refresh tokens are single use
 //!   and replaying one revokes the whole token family, so a pair that could
