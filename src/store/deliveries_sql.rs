@@ -341,18 +341,13 @@ macro_rules! impl_delivery_store {
                 // Still claimed under this fence, at the post's revision. The
                 // claims as a VALUES table joined on the key, so each row is
                 // found by its primary key.
-                let mut qb = sqlx::QueryBuilder::<$db>::new("WITH v (p, c, f) AS (VALUES ");
-                let mut rows = qb.separated(", ");
-                for &i in &eligible {
+                let mut qb = sqlx::QueryBuilder::<$db>::new("WITH v (p, c, f) AS (");
+                qb.push_values(&eligible, |mut row, &i| {
                     let it = &intents[i];
-                    rows.push("(");
-                    rows.push_bind_unseparated(it.post_id);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(it.channel_id);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(it.fence);
-                    rows.push_unseparated(")");
-                }
+                    row.push_bind(it.post_id)
+                        .push_bind(it.channel_id)
+                        .push_bind(it.fence);
+                });
                 qb.push(
                     ") UPDATE post_channels SET delivery_state = 'sending', attempts = attempts + 1,
                          lease_until = ",
@@ -434,38 +429,24 @@ macro_rules! impl_delivery_store {
                 // UNION ALL of SELECTs: PostgreSQL plans a union of hundreds
                 // of arms in tens of milliseconds, a VALUES list in one.)
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "WITH v (p, c, f, fr, st, rid, rurl, rx, pub, err, nxt, fup) AS (VALUES ",
+                    "WITH v (p, c, f, fr, st, rid, rurl, rx, pub, err, nxt, fup) AS (",
                 );
-                let mut rows = qb.separated(", ");
-                for m in moves {
+                qb.push_values(moves, |mut row, m| {
                     let o = &m.outcome;
                     let published = o.state == $crate::domain::delivery::DeliveryState::Published;
-                    rows.push("(");
-                    rows.push_bind_unseparated(m.post_id);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(m.channel_id);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(m.fence);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(m.from.as_str());
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(o.state.as_str());
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(o.remote_id);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(o.remote_url);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(o.remote_extra_json);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(i64::from(published));
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(o.error);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(o.next_attempt_at);
-                    rows.push_unseparated(", ");
-                    rows.push_bind_unseparated(o.followup_at);
-                    rows.push_unseparated(")");
-                }
+                    row.push_bind(m.post_id)
+                        .push_bind(m.channel_id)
+                        .push_bind(m.fence)
+                        .push_bind(m.from.as_str())
+                        .push_bind(o.state.as_str())
+                        .push_bind(o.remote_id)
+                        .push_bind(o.remote_url)
+                        .push_bind(o.remote_extra_json)
+                        .push_bind(i64::from(published))
+                        .push_bind(o.error)
+                        .push_bind(o.next_attempt_at)
+                        .push_bind(o.followup_at);
+                });
                 qb.push(
                     ") UPDATE post_channels SET delivery_state = v.st,
                          remote_id = COALESCE(v.rid, remote_id),
@@ -504,25 +485,17 @@ macro_rules! impl_delivery_store {
                 }
                 if !closing.is_empty() {
                     let mut qb = sqlx::QueryBuilder::<$db>::new(
-                        "WITH v (p, c, n, st, err, rid) AS (VALUES ",
+                        "WITH v (p, c, n, st, err, rid) AS (",
                     );
-                    let mut rows = qb.separated(", ");
-                    for (i, number) in &closing {
-                        let m = &moves[*i];
-                        rows.push("(");
-                        rows.push_bind_unseparated(m.post_id);
-                        rows.push_unseparated(", ");
-                        rows.push_bind_unseparated(m.channel_id);
-                        rows.push_unseparated(", ");
-                        rows.push_bind_unseparated(*number);
-                        rows.push_unseparated(", ");
-                        rows.push_bind_unseparated(m.outcome.state.as_str());
-                        rows.push_unseparated(", ");
-                        rows.push_bind_unseparated(m.outcome.error);
-                        rows.push_unseparated(", ");
-                        rows.push_bind_unseparated(m.outcome.remote_id);
-                        rows.push_unseparated(")");
-                    }
+                    qb.push_values(&closing, |mut row, &(i, number)| {
+                        let m = &moves[i];
+                        row.push_bind(m.post_id)
+                            .push_bind(m.channel_id)
+                            .push_bind(number)
+                            .push_bind(m.outcome.state.as_str())
+                            .push_bind(m.outcome.error)
+                            .push_bind(m.outcome.remote_id);
+                    });
                     qb.push(") UPDATE delivery_attempts SET finished_at = COALESCE(finished_at, ");
                     qb.push_bind(now);
                     qb.push(
