@@ -274,11 +274,12 @@ pub struct DeliveryHealth {
 /// - anything still on its way (armed, claimed, sending, in doubt) makes
 ///   the post `publishing` (a scheduled post whose deliveries have not
 ///   started stays `scheduled`);
-/// - then a definite failure makes it `failed`, or `partly_published`
-///   when another channel has it;
-/// - then a channel waiting for a person (reconnect, "may or may not have
-///   posted") makes it `needs_attention`;
-/// - then any channel that has it makes it `published`;
+/// - once every delivery has ended, the workflow's precedence of
+///   [`Action::ChannelsSettled`](crate::domain::workflow::Action::ChannelsSettled)
+///   over the ones not cancelled: a definite failure makes it `failed`, or
+///   `partly_published` when another channel has it; then a channel
+///   waiting for a person (reconnect, "may or may not have posted") makes
+///   it `needs_attention`; otherwise it is `published`;
 /// - and a post whose every delivery a person cancelled is `cancelled`.
 pub fn post_state(
     current: crate::domain::workflow::PostState,
@@ -303,20 +304,14 @@ pub fn post_state(
         // a person sent out again ("publish it now") is publishing.
         return (current != P::Scheduled || started > 0).then_some(P::Publishing);
     }
-    if failed > 0 {
-        return Some(if published > 0 {
-            P::PartlyPublished
-        } else {
-            P::Failed
-        });
+    // Every delivery has ended: the workflow's precedence decides, over
+    // the deliveries that were not cancelled.
+    let ended = published + failed + waiting;
+    if ended == 0 {
+        return (cancelled > 0).then_some(P::Cancelled);
     }
-    if waiting > 0 {
-        return Some(P::NeedsAttention);
-    }
-    if published > 0 {
-        return Some(P::Published);
-    }
-    (cancelled > 0).then_some(P::Cancelled)
+    let n = |c: usize| u32::try_from(c).unwrap_or(u32::MAX);
+    crate::domain::workflow::settle(n(published), n(failed), n(waiting), n(ended)).ok()
 }
 
 /// Retry timing: full-jitter exponential backoff, capped, never earlier

@@ -757,7 +757,7 @@ fn reviewers_if(needed: bool) -> Vec<Notice> {
 }
 
 /// See [`Action::ChannelsSettled`] for the precedence.
-fn settle(
+pub(crate) fn settle(
     published: u32,
     failed: u32,
     needs_attention: u32,
