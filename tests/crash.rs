@@ -256,18 +256,8 @@ impl Rig {
     /// of their own (channels sharing one would spend each other's
     /// single-use refresh tokens).
     async fn channel(&self, platform: Platform, name: &str) -> i64 {
-        let ch = channels::create_channel(
-            &self.state,
-            &self.owner,
-            self.ws,
-            platform,
-            name,
-            "UTC",
-            "",
-            true,
-        )
-        .await
-        .expect("create channel");
+        let ch =
+            common::world::new_channel(&self.state, &self.owner, self.ws, platform, name).await;
         if platform == Platform::X {
             let (access_token, refresh_token, expires_at) = self.emulator.grant_demo_x_tokens();
             let demo = tongbu::emulator::DEMO.x;
@@ -283,17 +273,16 @@ impl Rig {
                 &self.state,
                 &self.owner,
                 self.ws,
-                ch.id,
+                ch,
                 creds,
                 demo.name.into(),
             )
             .await
         } else {
-            channels::connect::connect_demo(&self.state, &self.owner, self.ws, ch.id, platform)
-                .await
+            channels::connect::connect_demo(&self.state, &self.owner, self.ws, ch, platform).await
         }
         .expect("connect channel");
-        ch.id
+        ch
     }
 
     async fn cover(&self) -> MediaRef {

@@ -7,108 +7,29 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{Backend, TestApp, TestDb};
+use common::world::World;
+use common::Backend;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use tongbu::domain::content::Platform;
 use tongbu::domain::metrics::Metric;
 use tongbu::domain::post::{PostContent, PostInput, PostView};
 use tongbu::domain::reports::{GroupBy, PostMetrics, ReachReport};
 use tongbu::domain::schedule::When;
-use tongbu::domain::workflow::{Action, Policy};
-use tongbu::domain::{Role, WorkspaceId};
-use tongbu::emulator::{EmuPlatform, Emulator, Fault, FaultRule, FaultScope};
+use tongbu::domain::workflow::Action;
+use tongbu::domain::Role;
+use tongbu::emulator::{EmuPlatform, Fault, FaultRule, FaultScope};
 use tongbu::scheduler::{Scheduler, SchedulerConfig};
-use tongbu::server::clock::Clock;
 use tongbu::server::reports::ReportQuery;
 use tongbu::server::{accounts, channels, posts, reports};
-use tongbu::store::UserRow;
-
-struct World {
-    app: TestApp,
-    owner: UserRow,
-    ws: WorkspaceId,
-    scheduler: Arc<Scheduler>,
-}
 
 impl World {
     async fn new(backend: Backend) -> World {
-        let app = TestApp::spawn_configured(TestDb::new(backend).await, |c| {
-            c.emulator = true;
-            c.platform_timeout_ms = 10_000;
-        })
-        .await;
-        let (owner, ws) = accounts::provision_user(
-            &app.state,
-            "owner@example.com",
-            "Brand",
-            Role::Owner,
-            "long-password-123".into(),
-        )
-        .await
-        .expect("owner");
-        let ws = ws.id();
-        posts::set_policy(
-            &app.state,
-            &owner,
-            ws,
-            Policy {
-                approvals_required: 0,
-                ..Policy::default()
-            },
-        )
-        .await
-        .expect("policy");
-        let scheduler = Scheduler::new(app.state.clone(), SchedulerConfig::default());
-        World {
-            app,
-            owner,
-            ws,
-            scheduler,
-        }
-    }
-
-    fn emu(&self) -> &Emulator {
-        &self.app.emulator.as_ref().expect("emulator").emulator
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.app.clock.now()
-    }
-
-    /// Moves the app's clock, and the emulator's when it would lag behind.
-    fn travel_to(&self, t: DateTime<Utc>) {
-        assert!(t >= self.now());
-        self.app.clock.set(t);
-        let lag = t - self.emu().now();
-        if lag > Duration::zero() {
-            self.emu().advance(lag.to_std().expect("positive"));
-        }
-    }
-
-    async fn channel(&self, platform: Platform, name: &str) -> i64 {
-        let ch = channels::create_channel(
-            &self.app.state,
-            &self.owner,
-            self.ws,
-            platform,
-            name,
-            "UTC",
-            "",
-            true,
-        )
-        .await
-        .expect("create channel");
-        channels::connect::connect_demo(&self.app.state, &self.owner, self.ws, ch.id, platform)
-            .await
-            .expect("connect channel");
-        ch.id
+        World::with_scheduler(backend, SchedulerConfig::default()).await
     }
 
     /// A post published now on `channels` by one scheduler round.
     async fn publish(&self, text: &str, campaign: Option<&str>, channels: &[i64]) -> PostView {
-        let due = self.now() + Duration::minutes(2);
-        let due = DateTime::from_timestamp(due.timestamp() - due.timestamp() % 60 + 60, 0).unwrap();
+        let due = self.soon();
         let draft = posts::create(
             &self.app.state,
             &self.owner,

@@ -26,18 +26,17 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{Backend, TestApp, TestDb};
-use std::sync::Arc;
+use common::world::World;
+use common::Backend;
 use tongbu::domain::content::Platform;
 use tongbu::domain::delivery::{AttemptView, ResolveAction};
 use tongbu::domain::post::{ConnectionStatus, PostChannelView, PostContent, PostInput, PostView};
 use tongbu::domain::schedule::When;
 use tongbu::domain::workflow::{Action, Policy, PostState};
-use tongbu::domain::{AppError, Role, WorkspaceId};
-use tongbu::emulator::{EmuPlatform, Emulator, Fault, FaultRule, FaultScope, LedgerEntry, DEMO};
+use tongbu::domain::{AppError, Role};
+use tongbu::emulator::{EmuPlatform, Fault, FaultRule, FaultScope, LedgerEntry, DEMO};
 use tongbu::platforms::{Credentials, NoCheckpoint, PublishRequest};
-use tongbu::scheduler::{Round, Scheduler, SchedulerConfig};
-use tongbu::server::clock::Clock;
+use tongbu::scheduler::{Round, SchedulerConfig};
 use tongbu::server::{accounts, channels, deliveries, media, posts};
 use tongbu::store::{ClaimedDelivery, Intent, UserRow};
 
@@ -55,117 +54,18 @@ const PNG: &[u8] = &[
     0x42, 0x60, 0x82,
 ];
 
-/// One workspace with an owner, the emulator, and a scheduler on them.
-struct World {
-    app: TestApp,
-    owner: UserRow,
-    ws: WorkspaceId,
-    scheduler: Arc<Scheduler>,
-}
-
 impl World {
-    /// Publishing needs no approval here (submitting schedules), unless a
-    /// test sets a policy of its own.
     async fn new(backend: Backend) -> World {
-        let db = TestDb::new(backend).await;
-        let app = TestApp::spawn_configured(db, |c| {
-            c.emulator = true;
-            // No scenario waits on a timeout (none injects a hang): a
-            // generous one keeps a loaded machine from turning a slow
-            // loopback answer into doubt.
-            c.platform_timeout_ms = 10_000;
-        })
-        .await;
-        let (owner, ws) = accounts::provision_user(
-            &app.state,
-            "owner@example.com",
-            "Brand",
-            Role::Owner,
-            "long-password-123".into(),
-        )
-        .await
-        .expect("owner");
-        let ws = ws.id();
-        posts::set_policy(
-            &app.state,
-            &owner,
-            ws,
-            Policy {
-                approvals_required: 0,
-                ..Policy::default()
-            },
-        )
-        .await
-        .expect("policy");
-        let scheduler = Scheduler::new(
-            app.state.clone(),
+        World::with_scheduler(
+            backend,
             SchedulerConfig {
                 // Reconcile in the round after the doubt arose.
                 reconcile_after: Duration::zero(),
                 followup_after: Duration::seconds(1),
                 ..SchedulerConfig::default()
             },
-        );
-        World {
-            app,
-            owner,
-            ws,
-            scheduler,
-        }
-    }
-
-    fn emu(&self) -> &Emulator {
-        &self
-            .app
-            .emulator
-            .as_ref()
-            .expect("emulator attached")
-            .emulator
-    }
-
-    fn now(&self) -> DateTime<Utc> {
-        self.app.clock.now()
-    }
-
-    /// Moves the app's clock to `t`, and the platform's clock with it when
-    /// it would otherwise lag behind: a post sent at app time `t` then
-    /// reaches the platform at (about) `t`, so sending early would show.
-    fn travel_to(&self, t: DateTime<Utc>) {
-        assert!(t >= self.now(), "the clock only moves forward");
-        self.app.clock.set(t);
-        let lag = t - self.emu().now();
-        if lag > Duration::zero() {
-            self.emu().advance(lag.to_std().expect("positive"));
-        }
-    }
-
-    /// A whole minute at least two minutes ahead of the app's clock.
-    fn soon(&self) -> DateTime<Utc> {
-        let t = self.now() + Duration::minutes(2);
-        DateTime::from_timestamp(t.timestamp() - t.timestamp().rem_euclid(60) + 60, 0)
-            .expect("time")
-    }
-
-    /// A channel connected to the emulator's demo account of `platform`.
-    /// One X channel per world: the demo account has one refresh token
-    /// family, and X's refresh tokens are single-use.
-    async fn channel(&self, platform: Platform, name: &str) -> i64 {
-        let ch = channels::create_channel(
-            &self.app.state,
-            &self.owner,
-            self.ws,
-            platform,
-            name,
-            "UTC",
-            "",
-            true,
         )
         .await
-        .expect("create channel");
-        channels::connect::connect_demo(&self.app.state, &self.owner, self.ws, ch.id, platform)
-            .await
-            .expect("connect channel");
-        ch.id
     }
 
     async fn draft(&self, content: PostContent, channels: &[i64], due: DateTime<Utc>) -> PostView {

@@ -2,6 +2,8 @@
 //! throw-away PostgreSQL database), and the real router on port 0.
 #![allow(dead_code)]
 
+pub mod world;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tongbu::server::clock::{Clock, ManualClock};
