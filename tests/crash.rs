@@ -259,23 +259,12 @@ impl Rig {
         let ch =
             common::world::new_channel(&self.state, &self.owner, self.ws, platform, name).await;
         if platform == Platform::X {
-            let (access_token, refresh_token, expires_at) = self.emulator.grant_demo_x_tokens();
-            let demo = tongbu::emulator::DEMO.x;
-            let creds = tongbu::platforms::Credentials::X {
-                user_id: demo.user_id.into(),
-                client_id: demo.client_id.into(),
-                client_secret: None,
-                access_token,
-                refresh_token,
-                expires_at,
-            };
-            channels::connect::store_connection(
+            channels::connect::connect_demo_consent(
                 &self.state,
                 &self.owner,
                 self.ws,
                 ch,
-                creds,
-                demo.name.into(),
+                &self.emulator,
             )
             .await
         } else {

@@ -35,7 +35,7 @@ use tongbu::domain::schedule::When;
 use tongbu::domain::workflow::{Action, Policy, PostState};
 use tongbu::domain::{AppError, Role};
 use tongbu::emulator::{EmuPlatform, Fault, FaultRule, FaultScope, LedgerEntry, DEMO};
-use tongbu::platforms::{Credentials, NoCheckpoint, PublishRequest};
+use tongbu::platforms::{NoCheckpoint, PublishRequest};
 use tongbu::scheduler::{Round, SchedulerConfig};
 use tongbu::server::{accounts, channels, deliveries, media, posts};
 use tongbu::store::{ClaimedDelivery, Intent, UserRow};
@@ -189,21 +189,12 @@ impl World {
     /// X keeps a revoked token family revoked, so this is a new consent's
     /// family, stored as the OAuth callback stores it.
     async fn reconnect_x(&self, channel: i64) {
-        let (access_token, refresh_token, expires_at) = self.emu().grant_demo_x_tokens();
-        channels::connect::store_connection(
+        channels::connect::connect_demo_consent(
             &self.app.state,
             &self.owner,
             self.ws,
             channel,
-            Credentials::X {
-                user_id: DEMO.x.user_id.into(),
-                client_id: DEMO.x.client_id.into(),
-                client_secret: None,
-                access_token,
-                refresh_token,
-                expires_at,
-            },
-            DEMO.x.name.into(),
+            self.emu(),
         )
         .await
         .expect("reconnect");

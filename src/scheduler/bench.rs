@@ -299,7 +299,8 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
 }
 
 /// `n` channels of the emulator's demo accounts, alternately X and
-/// Facebook; every X channel gets its own token family.
+/// Facebook; every X channel gets its own token family (as separate
+/// consents give).
 pub(super) async fn connect_channels(
     state: &crate::server::AppState,
     emulator: &Emulator,
@@ -327,21 +328,7 @@ pub(super) async fn connect_channels(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         if platform == Platform::X {
-            // Each channel its own token family, as separate consents give
-            // (channels sharing one family would spend each other's
-            // single-use refresh tokens).
-            let (access_token, refresh_token, expires_at) = emulator.grant_demo_x_tokens();
-            let demo = crate::emulator::DEMO.x;
-            let creds = crate::platforms::Credentials::X {
-                user_id: demo.user_id.into(),
-                client_id: demo.client_id.into(),
-                client_secret: None,
-                access_token,
-                refresh_token,
-                expires_at,
-            };
-            channels::connect::store_connection(state, owner, ws, ch.id, creds, demo.name.into())
-                .await
+            channels::connect::connect_demo_consent(state, owner, ws, ch.id, emulator).await
         } else {
             channels::connect::connect_demo(state, owner, ws, ch.id, platform).await
         }

@@ -148,6 +148,30 @@ pub async fn connect_demo(
     store_connection(state, actor, ws, id, creds, name.to_owned()).await
 }
 
+/// Connects an X channel to the emulator's demo account with a token
+/// family of its own, as a completed consent grants one, without a
+/// browser: channels sharing one family would spend each other's
+/// single-use refresh tokens, and a revoked family stays revoked.
+pub async fn connect_demo_consent(
+    state: &AppState,
+    actor: &UserRow,
+    ws: WorkspaceId,
+    id: i64,
+    emulator: &crate::emulator::Emulator,
+) -> Result<ChannelView, AppError> {
+    let demo = crate::emulator::DEMO.x;
+    let (access_token, refresh_token, expires_at) = emulator.grant_demo_x_tokens();
+    let creds = Credentials::X {
+        user_id: demo.user_id.into(),
+        client_id: demo.client_id.into(),
+        client_secret: None,
+        access_token,
+        refresh_token,
+        expires_at,
+    };
+    store_connection(state, actor, ws, id, creds, demo.name.to_owned()).await
+}
+
 /// What the session remembers between the start and the callback.
 #[derive(Clone, Serialize, Deserialize)]
 struct Pending {
