@@ -1,8 +1,8 @@
 //! The command line: `serve` (default), `migrate`, and `admin` tools for
 //! scripts. Start-up only; the work happens in `server::`.
 
+use crate::clock::SystemClock;
 use crate::domain::{AppError, Role};
-use crate::server::clock::SystemClock;
 use crate::server::config::{redact_url, Config};
 use crate::server::{accounts, router, AppState};
 use clap::{Parser, Subcommand};
@@ -62,10 +62,10 @@ enum BenchCommand {
     /// Schedule posts × channels due at once, publish them with worker
     /// processes, and report throughput, lateness, memory and the ledger
     /// audit (duplicates, lost, unauthorized, early).
-    Deliver(crate::scheduler::bench::DeliverArgs),
+    Deliver(crate::bench::deliver::DeliverArgs),
     /// Build a reach history (posts × channels × snapshots, collected from
     /// the emulator) and time the reach report over it per grouping.
-    Report(crate::scheduler::bench_reports::ReportArgs),
+    Report(crate::bench::report::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -121,10 +121,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => worker(config).await,
         Command::Bench {
             command: BenchCommand::Deliver(args),
-        } => crate::scheduler::bench::deliver(config, args).await,
+        } => crate::bench::deliver::deliver(config, args).await,
         Command::Bench {
             command: BenchCommand::Report(args),
-        } => crate::scheduler::bench_reports::report(config, args).await,
+        } => crate::bench::report::report(config, args).await,
         Command::Migrate => {
             crate::store::connect(&config.database_url).await?;
             println!(
@@ -164,14 +164,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut state = router::build_state(config, Arc::new(SystemClock)).await?;
     // Held for the life of the server: dropping it stops the emulator.
     let _emulator = if state.config.emulator {
-        Some(crate::server::attach_emulator(&mut state).await?)
+        Some(crate::server::demo::attach_emulator(&mut state).await?)
     } else {
         None
     };
     crate::server::auth::password::warm_up().await;
     spawn_housekeeping(state.clone());
     let scheduler = if state.config.scheduler {
-        match crate::scheduler::start(&state).await {
+        match crate::scheduler::start(
+            state.scheduler_ports(),
+            state.config.scheduler(),
+            &state.config.database_url,
+        )
+        .await
+        {
             Ok(s) => Some(s),
             Err(e) => {
                 // The web server is still useful (a `tongbu worker` may be
@@ -194,7 +200,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     } else {
         println!("Tongbu is running at http://{local}/");
     }
-    let served = crate::server::serve(listener, state, shutdown_signal()).await;
+    let served = crate::server::router::serve(listener, state, shutdown_signal()).await;
     if let Some(s) = scheduler {
         s.stop().await;
     }
@@ -206,7 +212,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn worker(config: Config) -> anyhow::Result<()> {
     tracing::info!(config = ?config, "starting a worker");
     let state = router::build_state(config, Arc::new(SystemClock)).await?;
-    let running = crate::scheduler::start(&state).await?;
+    let running = crate::scheduler::start(
+        state.scheduler_ports(),
+        state.config.scheduler(),
+        &state.config.database_url,
+    )
+    .await?;
     println!("Tongbu worker {} is publishing.", running.scheduler.owner());
     shutdown_signal().await;
     running.stop().await;

@@ -348,10 +348,9 @@ on_both_backends! {
         let list: Value = c.get(app.url(&format!("/api/v1/channels?workspace={}", ws.0))).send().await.unwrap().json().await.unwrap();
         let x = list.as_array().unwrap().iter().find(|ch| ch["platform"] == "x").unwrap()["id"].as_i64().unwrap();
         let row = app.state.store.channel(ws, x).await.unwrap().unwrap();
-        let credentials = tongbu::server::channels::credentials::client;
-        let first = credentials(&app.state, ws, &row).await.unwrap();
+        let first = app.state.clients.client(ws, &row).await.unwrap();
         app.state.clients.forget(x);
-        let second = credentials(&app.state, ws, &row).await.unwrap();
+        let second = app.state.clients.client(ws, &row).await.unwrap();
         assert!(!std::sync::Arc::ptr_eq(&first, &second), "two separate clients");
         let (a, b2) = tokio::join!(first.account(), second.account());
         assert!(a.is_ok(), "first: {a:?}");

@@ -66,15 +66,15 @@ on_both_backends! {
 
     rotating_the_key_reencrypts_every_channel_and_they_keep_working => |b| async move {
         use tongbu::domain::content::Platform;
-        use tongbu::server::channels::connect::connect_demo;
+        use tongbu::server::demo::connect_demo;
         let mut app = common::TestApp::spawn_configured(common::TestDb::new(b).await, |c| c.emulator = true).await;
         let (c, ws) = app.setup_owner("owner@example.com").await;
         let owner = app.state.store.user_by_email("owner@example.com").await.unwrap().unwrap();
         let wsid = tongbu::domain::WorkspaceId(ws);
         let mut ids = Vec::new();
         for platform in [Platform::Wechat, Platform::Facebook, Platform::X] {
-            let ch = tongbu::server::channels::create_channel(&app.state, &owner, wsid, platform, platform.as_str(), "UTC", "", true).await.unwrap();
-            connect_demo(&app.state, &owner, wsid, ch.id, platform).await.unwrap();
+            let ch = tongbu::server::channels::create_channel(&app.state, &common::as_member(&app.state, &owner, wsid).await, platform, platform.as_str(), "UTC", "", true).await.unwrap();
+            connect_demo(&app.state, &common::as_member(&app.state, &owner, wsid).await, ch.id, platform).await.unwrap();
             ids.push(ch.id);
         }
         let data = app.db.dir.path().to_owned();

@@ -28,15 +28,15 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tongbu::clock::SystemClock;
 use tongbu::domain::content::Platform;
 use tongbu::domain::post::{self, MediaRef, PostContent, Variant};
 use tongbu::domain::workflow::ApprovalChange;
 use tongbu::domain::{Role, WorkspaceId};
 use tongbu::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule, LedgerEntry};
 use tongbu::scheduler::audit::{self, JoinCounts};
-use tongbu::server::clock::SystemClock;
 use tongbu::server::config::Config;
-use tongbu::server::{accounts, channels, media, router, AppState};
+use tongbu::server::{accounts, demo, media, router, AppState};
 use tongbu::store::{AttemptRow, DeliveryAuditRow, PostChannelRow, PostHead, PostWrite, UserRow};
 
 /// How often waits look again.
@@ -259,25 +259,34 @@ impl Rig {
         let ch =
             common::world::new_channel(&self.state, &self.owner, self.ws, platform, name).await;
         if platform == Platform::X {
-            channels::connect::connect_demo_consent(
+            demo::connect_demo_consent(
                 &self.state,
-                &self.owner,
-                self.ws,
+                &common::as_member(&self.state, &self.owner, self.ws).await,
                 ch,
                 &self.emulator,
             )
             .await
         } else {
-            channels::connect::connect_demo(&self.state, &self.owner, self.ws, ch, platform).await
+            demo::connect_demo(
+                &self.state,
+                &common::as_member(&self.state, &self.owner, self.ws).await,
+                ch,
+                platform,
+            )
+            .await
         }
         .expect("connect channel");
         ch
     }
 
     async fn cover(&self) -> MediaRef {
-        media::upload(&self.state, &self.owner, self.ws, PNG)
-            .await
-            .expect("upload the cover")
+        media::upload(
+            &self.state,
+            &common::as_member(&self.state, &self.owner, self.ws).await,
+            PNG,
+        )
+        .await
+        .expect("upload the cover")
     }
 
     /// A post already approved and scheduled (armed) on `channels` at `due`.

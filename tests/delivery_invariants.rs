@@ -28,7 +28,7 @@ use tongbu::domain::{Role, WorkspaceId};
 use tongbu::emulator::{EmuPlatform, Emulator, Fault, FaultRule};
 use tongbu::scheduler::audit::{self, JoinCounts};
 use tongbu::scheduler::{Scheduler, SchedulerConfig};
-use tongbu::server::{accounts, channels, posts};
+use tongbu::server::{accounts, channels, demo, posts};
 use tongbu::store::{Intent, UserRow};
 
 /// A workspace with an author, an approver, an X and a Facebook channel
@@ -65,8 +65,7 @@ impl World {
         let ws = WorkspaceId(ws.id);
         posts::set_policy(
             state,
-            &author,
-            ws,
+            &common::as_member(state, &author, ws).await,
             Policy {
                 approvals_required: 1,
                 author_may_approve: false,
@@ -79,8 +78,7 @@ impl World {
         for platform in [Platform::X, Platform::Facebook] {
             let ch = channels::create_channel(
                 state,
-                &author,
-                ws,
+                &common::as_member(state, &author, ws).await,
                 platform,
                 platform.as_str(),
                 "UTC",
@@ -89,13 +87,18 @@ impl World {
             )
             .await
             .expect("channel");
-            channels::connect::connect_demo(state, &author, ws, ch.id, platform)
-                .await
-                .expect("connect");
+            demo::connect_demo(
+                state,
+                &common::as_member(state, &author, ws).await,
+                ch.id,
+                platform,
+            )
+            .await
+            .expect("connect");
             ids.push(ch.id);
         }
         let scheduler = Scheduler::new(
-            app.state.clone(),
+            app.state.scheduler_ports(),
             SchedulerConfig {
                 lease: Duration::minutes(1),
                 reconcile_after: Duration::zero(),
@@ -163,8 +166,7 @@ impl World {
     async fn create(&self, text: &str, when: When) -> PostView {
         posts::create(
             &self.app.state,
-            &self.author,
-            self.ws,
+            &common::as_member(&self.app.state, &self.author, self.ws).await,
             self.input(text, when),
         )
         .await
@@ -172,9 +174,14 @@ impl World {
     }
 
     async fn act(&self, who: &UserRow, id: i64, action: Action) -> Result<PostView, String> {
-        posts::act(&self.app.state, who, self.ws, id, action)
-            .await
-            .map_err(|e| e.to_string())
+        posts::act(
+            &self.app.state,
+            &common::as_member(&self.app.state, who, self.ws).await,
+            id,
+            action,
+        )
+        .await
+        .map_err(|e| e.to_string())
     }
 
     async fn approve(&self, id: i64) -> Result<PostView, String> {
@@ -183,9 +190,13 @@ impl World {
     }
 
     async fn edit(&self, id: i64, text: &str) -> Result<PostView, String> {
-        let current = posts::get(&self.app.state, &self.author, self.ws, id)
-            .await
-            .map_err(|e| e.to_string())?;
+        let current = posts::get(
+            &self.app.state,
+            &common::as_member(&self.app.state, &self.author, self.ws).await,
+            id,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
         let mut input = self.input(text, current.schedule.clone().unwrap_or(When::WhenApproved));
         input.content = PostContent {
             text: text.to_owned(),
@@ -193,8 +204,7 @@ impl World {
         };
         posts::update(
             &self.app.state,
-            &self.author,
-            self.ws,
+            &common::as_member(&self.app.state, &self.author, self.ws).await,
             id,
             Some(current.revision),
             input,
@@ -405,7 +415,13 @@ async fn run_lifecycle(backend: Backend, ops: Vec<Op>) {
             }
             Op::Reschedule(i, minutes) => {
                 if let Some(id) = pick(&posts_made, i) {
-                    if let Ok(current) = posts::get(&w.app.state, &w.author, w.ws, id).await {
+                    if let Ok(current) = posts::get(
+                        &w.app.state,
+                        &common::as_member(&w.app.state, &w.author, w.ws).await,
+                        id,
+                    )
+                    .await
+                    {
                         let at = (w.now() + Duration::minutes(minutes)).naive_utc();
                         let mut input = w.input(
                             "",
@@ -418,8 +434,7 @@ async fn run_lifecycle(backend: Backend, ops: Vec<Op>) {
                         input.content = current.content.clone();
                         let _ = posts::update(
                             &w.app.state,
-                            &w.author,
-                            w.ws,
+                            &common::as_member(&w.app.state, &w.author, w.ws).await,
                             id,
                             Some(current.revision),
                             input,

@@ -13,8 +13,8 @@ use common::TestApp;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use tongbu::clock::Clock;
 use tongbu::domain::Role;
-use tongbu::server::clock::Clock;
 
 type Answer = (StatusCode, Value);
 

@@ -32,8 +32,7 @@ impl World {
         let due = self.soon();
         let draft = posts::create(
             &self.app.state,
-            &self.owner,
-            self.ws,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
             PostInput {
                 content: PostContent {
                     text: text.into(),
@@ -52,8 +51,7 @@ impl World {
         .expect("create post");
         posts::act(
             &self.app.state,
-            &self.owner,
-            self.ws,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
             draft.id,
             Action::Submit,
         )
@@ -62,9 +60,13 @@ impl World {
         self.travel_to(due);
         let r = self.scheduler.tick().await.expect("round");
         assert_eq!(r.published, channels.len(), "{r:?}");
-        posts::get(&self.app.state, &self.owner, self.ws, draft.id)
-            .await
-            .expect("post")
+        posts::get(
+            &self.app.state,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
+            draft.id,
+        )
+        .await
+        .expect("post")
     }
 
     async fn collect(&self) -> tongbu::scheduler::collect::Collection {
@@ -72,9 +74,13 @@ impl World {
     }
 
     async fn metrics(&self, post: i64) -> PostMetrics {
-        reports::post_metrics(&self.app.state, &self.owner, self.ws, post)
-            .await
-            .expect("post metrics")
+        reports::post_metrics(
+            &self.app.state,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
+            post,
+        )
+        .await
+        .expect("post metrics")
     }
 
     async fn report(&self, from: &str, to: &str, tz: &str, group_by: GroupBy) -> ReachReport {
@@ -86,9 +92,13 @@ impl World {
         }
         .parse(self.now())
         .expect("query");
-        reports::reach(&self.app.state, &self.owner, self.ws, &req)
-            .await
-            .expect("report")
+        reports::reach(
+            &self.app.state,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
+            &req,
+        )
+        .await
+        .expect("report")
     }
 }
 
@@ -238,7 +248,7 @@ async fn failed_calls_are_retried_and_two_collectors_never_double_collect(b: Bac
 
     // Two collectors (two processes' schedulers) look at once after the
     // backoff: each due track is collected by exactly one of them.
-    let other = Scheduler::new(w.app.state.clone(), SchedulerConfig::default());
+    let other = Scheduler::new(w.app.state.scheduler_ports(), SchedulerConfig::default());
     w.travel_to(w.now() + Duration::minutes(2));
     let (a, b2) = tokio::join!(w.scheduler.collect(), other.collect());
     let (a, b2) = (a.expect("collector a"), b2.expect("collector b"));
@@ -276,12 +286,15 @@ async fn latest_snapshots(
     [Option<i64>; 7],
 )> {
     let mut out = Vec::new();
-    let names: BTreeMap<i64, String> = channels::channels(&w.app.state, &w.owner, w.ws)
-        .await
-        .expect("channels")
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let names: BTreeMap<i64, String> = channels::channels(
+        &w.app.state,
+        &common::as_member(&w.app.state, &w.owner, w.ws).await,
+    )
+    .await
+    .expect("channels")
+    .into_iter()
+    .map(|c| (c.id, c.name))
+    .collect();
     for p in posts {
         for ch in w.metrics(p.id).await.channels {
             let last = ch
@@ -471,13 +484,10 @@ async fn the_csv_export_equals_the_table_and_is_scoped_to_members() {
     )
     .await
     .expect("stranger");
-    let err = reports::reach(
-        &w.app.state,
-        &stranger,
-        w.ws,
-        &ReportQuery::default().parse(w.now()).unwrap(),
-    )
-    .await
-    .expect_err("not a member");
+    // Membership is proven before any report is read: a stranger's call
+    // stops there, as not found.
+    let err = tongbu::server::access::Member::resolve(&w.app.state, &stranger, w.ws)
+        .await
+        .expect_err("not a member");
     assert_eq!(err.status(), 404);
 }

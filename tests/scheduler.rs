@@ -37,7 +37,7 @@ use tongbu::domain::{AppError, Role};
 use tongbu::emulator::{EmuPlatform, Fault, FaultRule, FaultScope, LedgerEntry, DEMO};
 use tongbu::platforms::{NoCheckpoint, PublishRequest};
 use tongbu::scheduler::{Round, SchedulerConfig};
-use tongbu::server::{accounts, channels, deliveries, media, posts};
+use tongbu::server::{accounts, channels, deliveries, demo, media, posts};
 use tongbu::store::{ClaimedDelivery, Intent, UserRow};
 
 /// The lease owner of a worker that is not this test's scheduler.
@@ -71,8 +71,7 @@ impl World {
     async fn draft(&self, content: PostContent, channels: &[i64], due: DateTime<Utc>) -> PostView {
         posts::create(
             &self.app.state,
-            &self.owner,
-            self.ws,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
             PostInput {
                 content,
                 channels: channels.to_vec(),
@@ -101,15 +100,24 @@ impl World {
     }
 
     async fn act(&self, who: &UserRow, post: i64, action: Action) -> PostView {
-        posts::act(&self.app.state, who, self.ws, post, action)
-            .await
-            .expect("post action")
+        posts::act(
+            &self.app.state,
+            &common::as_member(&self.app.state, who, self.ws).await,
+            post,
+            action,
+        )
+        .await
+        .expect("post action")
     }
 
     async fn post(&self, id: i64) -> PostView {
-        posts::get(&self.app.state, &self.owner, self.ws, id)
-            .await
-            .expect("post")
+        posts::get(
+            &self.app.state,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
+            id,
+        )
+        .await
+        .expect("post")
     }
 
     /// One complete scheduler round at the app's current time.
@@ -158,20 +166,27 @@ impl World {
     }
 
     async fn attempts(&self, post: i64) -> Vec<AttemptView> {
-        deliveries::post_attempts(&self.app.state, &self.owner, self.ws, post)
-            .await
-            .expect("attempts")
+        deliveries::post_attempts(
+            &self.app.state,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
+            post,
+        )
+        .await
+        .expect("attempts")
     }
 
     async fn connection(&self, channel: i64) -> ConnectionStatus {
-        channels::channels(&self.app.state, &self.owner, self.ws)
-            .await
-            .expect("channels")
-            .into_iter()
-            .find(|c| c.id == channel)
-            .expect("channel listed")
-            .connection
-            .status
+        channels::channels(
+            &self.app.state,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
+        )
+        .await
+        .expect("channels")
+        .into_iter()
+        .find(|c| c.id == channel)
+        .expect("channel listed")
+        .connection
+        .status
     }
 
     async fn resolve(
@@ -182,17 +197,24 @@ impl World {
         action: ResolveAction,
         url: Option<&str>,
     ) -> Result<PostView, AppError> {
-        deliveries::resolve(&self.app.state, who, self.ws, post, channel, action, url).await
+        deliveries::resolve(
+            &self.app.state,
+            &common::as_member(&self.app.state, who, self.ws).await,
+            post,
+            channel,
+            action,
+            url,
+        )
+        .await
     }
 
     /// Connects the X channel again after its authorization was revoked:
     /// X keeps a revoked token family revoked, so this is a new consent's
     /// family, stored as the OAuth callback stores it.
     async fn reconnect_x(&self, channel: i64) {
-        channels::connect::connect_demo_consent(
+        demo::connect_demo_consent(
             &self.app.state,
-            &self.owner,
-            self.ws,
+            &common::as_member(&self.app.state, &self.owner, self.ws).await,
             channel,
             self.emu(),
         )
@@ -237,7 +259,7 @@ impl World {
         let c = claimed[0].clone();
         assert_eq!((c.post_id, c.channel_id), (post.id, channel));
         let (request, record) = tongbu::scheduler::request::build(
-            &self.app.state,
+            &self.app.state.scheduler_ports(),
             self.ws,
             c.post_id,
             c.channel_id,
@@ -899,8 +921,7 @@ async fn an_edit_after_approval_waits_for_approval_and_sends_the_new_revision(b:
     let w = World::new(b).await;
     posts::set_policy(
         &w.app.state,
-        &w.owner,
-        w.ws,
+        &common::as_member(&w.app.state, &w.owner, w.ws).await,
         Policy {
             approvals_required: 1,
             ..Policy::default()
@@ -928,8 +949,7 @@ async fn an_edit_after_approval_waits_for_approval_and_sends_the_new_revision(b:
     // The author edits the approved post: back to review, disarmed.
     let view = posts::update(
         &w.app.state,
-        &w.owner,
-        w.ws,
+        &common::as_member(&w.app.state, &w.owner, w.ws).await,
         draft.id,
         Some(view.revision),
         PostInput {
@@ -951,15 +971,26 @@ async fn an_edit_after_approval_waits_for_approval_and_sends_the_new_revision(b:
     assert!(w.ledger().is_empty(), "{:?}", w.ledger());
     // Approving now would publish late by surprise: refused until it
     // has a time ahead.
-    let late = posts::act(&w.app.state, &approver, w.ws, draft.id, approve.clone()).await;
+    let late = posts::act(
+        &w.app.state,
+        &common::as_member(&w.app.state, &approver, w.ws).await,
+        draft.id,
+        approve.clone(),
+    )
+    .await;
     assert!(
         matches!(&late, Err(AppError::Invalid { field: Some(f), .. }) if f == "schedule"),
         "{late:?}"
     );
     let due2 = w.soon();
-    posts::reschedule(&w.app.state, &w.owner, w.ws, draft.id, at(due2))
-        .await
-        .expect("reschedule");
+    posts::reschedule(
+        &w.app.state,
+        &common::as_member(&w.app.state, &w.owner, w.ws).await,
+        draft.id,
+        at(due2),
+    )
+    .await
+    .expect("reschedule");
     let view = w.act(&approver, draft.id, approve).await;
     assert_eq!(view.state, PostState::Scheduled);
     assert_eq!(delivery(&view, x).due_at, Some(due2));
@@ -985,9 +1016,13 @@ async fn an_edit_after_approval_waits_for_approval_and_sends_the_new_revision(b:
 async fn wechat_publishes_asynchronously_and_is_followed_up_to_its_article_url(b: Backend) {
     let w = World::new(b).await;
     let wx = w.channel(Platform::Wechat, "Harbour Tea 公众号").await;
-    let cover = media::upload(&w.app.state, &w.owner, w.ws, PNG)
-        .await
-        .expect("cover");
+    let cover = media::upload(
+        &w.app.state,
+        &common::as_member(&w.app.state, &w.owner, w.ws).await,
+        PNG,
+    )
+    .await
+    .expect("cover");
     let content = PostContent {
         text: "第一段：春茶上市。\n\n第二段：周五品鉴会。".into(),
         title: Some("春茶上市".into()),
@@ -1098,7 +1133,11 @@ async fn a_worker_lost_after_sending_is_reconciled_never_sent_again(b: Backend) 
         .await
         .expect("row")
         .expect("channel");
-    let client = channels::credentials::client(&w.app.state, w.ws, &row)
+    let client = w
+        .app
+        .state
+        .clients
+        .client(w.ws, &row)
         .await
         .expect("client");
     let sent = client

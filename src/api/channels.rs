@@ -9,8 +9,8 @@ use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "list_channels")]
 pub async fn list_channels(ws: WorkspaceId) -> Result<Vec<ChannelView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::channels::channels(&state, &user, ws).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::channels::channels(&state, &m).await
 }
 
 /// Whether this server runs the built-in platform emulator (the create form
@@ -30,9 +30,9 @@ pub async fn create_channel(
     slots: String,
     #[server(default)] emulated: bool,
 ) -> Result<ChannelView, AppError> {
-    let (state, user) = super::ctx::user()?;
+    let (state, m) = super::ctx::member(ws).await?;
     crate::server::channels::create_channel(
-        &state, &user, ws, platform, &name, &time_zone, &slots, emulated,
+        &state, &m, platform, &name, &time_zone, &slots, emulated,
     )
     .await
 }
@@ -45,8 +45,8 @@ pub async fn update_channel(
     time_zone: String,
     slots: String,
 ) -> Result<ChannelView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::channels::update_channel(&state, &user, ws, id, &name, &time_zone, &slots).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::channels::update_channel(&state, &m, id, &name, &time_zone, &slots).await
 }
 
 #[server(prefix = "/rpc", endpoint = "connect_wechat")]
@@ -56,9 +56,8 @@ pub async fn connect_wechat(
     app_id: String,
     app_secret: String,
 ) -> Result<ChannelView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::channels::connect::connect_wechat(&state, &user, ws, id, &app_id, &app_secret)
-        .await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::channels::connect::connect_wechat(&state, &m, id, &app_id, &app_secret).await
 }
 
 #[server(prefix = "/rpc", endpoint = "set_channel_egress")]
@@ -69,11 +68,10 @@ pub async fn set_channel_egress(
     auth_base: String,
     proxy: String,
 ) -> Result<ChannelView, AppError> {
-    let (state, user) = super::ctx::user()?;
+    let (state, m) = super::ctx::member(ws).await?;
     crate::server::channels::set_egress(
         &state,
-        &user,
-        ws,
+        &m,
         id,
         Some(&api_base),
         Some(&auth_base),
@@ -84,6 +82,6 @@ pub async fn set_channel_egress(
 
 #[server(prefix = "/rpc", endpoint = "check_channel")]
 pub async fn check_channel(ws: WorkspaceId, id: i64) -> Result<ChannelView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::channels::check_health(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::channels::check_health(&state, &m, id).await
 }

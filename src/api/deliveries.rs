@@ -10,14 +10,14 @@ use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "post_attempts")]
 pub async fn post_attempts(ws: WorkspaceId, id: i64) -> Result<Vec<AttemptView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::deliveries::post_attempts(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::deliveries::post_attempts(&state, &m, id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "channel_attempts")]
 pub async fn channel_attempts(ws: WorkspaceId, channel: i64) -> Result<Vec<AttemptView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::deliveries::channel_attempts(&state, &user, ws, channel, 20).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::deliveries::channel_attempts(&state, &m, channel, 20).await
 }
 
 #[server(prefix = "/rpc", endpoint = "resolve_delivery")]
@@ -28,12 +28,12 @@ pub async fn resolve_delivery(
     action: ResolveAction,
     url: Option<String>,
 ) -> Result<PostView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::deliveries::resolve(&state, &user, ws, id, channel, action, url.as_deref()).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::deliveries::resolve(&state, &m, id, channel, action, url.as_deref()).await
 }
 
 #[server(prefix = "/rpc", endpoint = "delivery_health")]
 pub async fn get_delivery_health(ws: WorkspaceId) -> Result<DeliveryHealth, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::deliveries::health(&state, &user, ws).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::deliveries::health(&state, &m).await
 }

@@ -13,7 +13,8 @@ pub mod workspace;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
-    use crate::domain::AppError;
+    use crate::domain::{AppError, WorkspaceId};
+    use crate::server::access::Member;
     use crate::server::error::internal;
     use crate::server::request::RequestCtx;
     use crate::server::AppState;
@@ -35,6 +36,14 @@ pub(crate) mod ctx {
         let state = state()?;
         let user = request()?.user.ok_or(AppError::Unauthenticated)?;
         Ok((state, user))
+    }
+
+    /// The state and the signed-in user's membership of `ws`, resolved
+    /// once for the call (`NotFound` for non-members).
+    pub async fn member(ws: WorkspaceId) -> Result<(AppState, Member), AppError> {
+        let (state, user) = user()?;
+        let m = Member::resolve(&state, &user, ws).await?;
+        Ok((state, m))
     }
 
     pub async fn session() -> Result<tower_sessions::Session, AppError> {

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 
 #[server(prefix = "/rpc", endpoint = "get_policy")]
 pub async fn get_policy(ws: WorkspaceId) -> Result<Policy, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::policy(&state, &user, ws).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::policy(&state, &m).await
 }
 
 /// Checkboxes arrive as "on" when ticked and not at all otherwise.
@@ -27,25 +27,25 @@ pub async fn set_policy(
     author_may_approve: Option<String>,
     reschedule_needs_approval: Option<String>,
 ) -> Result<Policy, AppError> {
-    let (state, user) = super::ctx::user()?;
+    let (state, m) = super::ctx::member(ws).await?;
     let policy = Policy {
         approvals_required,
         author_may_approve: author_may_approve.is_some(),
         reschedule_needs_approval: reschedule_needs_approval.is_some(),
     };
-    crate::server::posts::set_policy(&state, &user, ws, policy).await
+    crate::server::posts::set_policy(&state, &m, policy).await
 }
 
 #[server(prefix = "/rpc", endpoint = "list_posts", input = Json)]
 pub async fn list_posts(ws: WorkspaceId, filter: PostFilter) -> Result<Vec<PostSummary>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::list(&state, &user, ws, &filter).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::list(&state, &m, &filter).await
 }
 
 #[server(prefix = "/rpc", endpoint = "get_post")]
 pub async fn get_post(ws: WorkspaceId, id: i64) -> Result<PostView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::get(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::get(&state, &m, id).await
 }
 
 /// Creates the post (`id` absent) or saves a new revision of it.
@@ -57,37 +57,35 @@ pub async fn save_post(
     expected_revision: Option<i64>,
     input: PostInput,
 ) -> Result<PostView, AppError> {
-    let (state, user) = super::ctx::user()?;
+    let (state, m) = super::ctx::member(ws).await?;
     match id {
-        None => crate::server::posts::create(&state, &user, ws, input).await,
-        Some(id) => {
-            crate::server::posts::update(&state, &user, ws, id, expected_revision, input).await
-        }
+        None => crate::server::posts::create(&state, &m, input).await,
+        Some(id) => crate::server::posts::update(&state, &m, id, expected_revision, input).await,
     }
 }
 
 #[server(prefix = "/rpc", endpoint = "post_action", input = Json)]
 pub async fn post_action(ws: WorkspaceId, id: i64, action: Action) -> Result<PostView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::act(&state, &user, ws, id, action).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::act(&state, &m, id, action).await
 }
 
 #[server(prefix = "/rpc", endpoint = "reschedule_post", input = Json)]
 pub async fn reschedule_post(ws: WorkspaceId, id: i64, when: When) -> Result<PostView, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::reschedule(&state, &user, ws, id, when).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::reschedule(&state, &m, id, when).await
 }
 
 #[server(prefix = "/rpc", endpoint = "post_history")]
 pub async fn post_history(ws: WorkspaceId, id: i64) -> Result<Vec<RevisionView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::history(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::history(&state, &m, id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "post_comments")]
 pub async fn post_comments(ws: WorkspaceId, id: i64) -> Result<Vec<CommentView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::comments(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::comments(&state, &m, id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "add_comment")]
@@ -96,20 +94,20 @@ pub async fn add_comment(
     id: i64,
     body: String,
 ) -> Result<Vec<CommentView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::comment(&state, &user, ws, id, &body).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::comment(&state, &m, id, &body).await
 }
 
 #[server(prefix = "/rpc", endpoint = "post_audit")]
 pub async fn post_audit(ws: WorkspaceId, id: i64) -> Result<Vec<AuditView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::post_audit(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::post_audit(&state, &m, id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "workspace_audit")]
 pub async fn workspace_audit(ws: WorkspaceId) -> Result<Vec<AuditView>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::posts::workspace_audit(&state, &user, ws).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::posts::workspace_audit(&state, &m).await
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

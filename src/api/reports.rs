@@ -16,7 +16,7 @@ pub async fn get_reach_report(
     tz: Option<String>,
     group_by: Option<String>,
 ) -> Result<ReachReport, AppError> {
-    let (state, user) = super::ctx::user()?;
+    let (state, m) = super::ctx::member(ws).await?;
     let query = crate::server::reports::ReportQuery {
         from,
         to,
@@ -24,12 +24,12 @@ pub async fn get_reach_report(
         group_by,
     };
     let req = query.parse(state.now())?;
-    crate::server::reports::reach(&state, &user, ws, &req).await
+    crate::server::reports::reach(&state, &m, &req).await
 }
 
 /// One post's figures on each channel, with their growth.
 #[server(prefix = "/rpc", endpoint = "post_metrics")]
 pub async fn get_post_metrics(ws: WorkspaceId, id: i64) -> Result<PostMetrics, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::reports::post_metrics(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::reports::post_metrics(&state, &m, id).await
 }

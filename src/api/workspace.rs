@@ -6,36 +6,33 @@ use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "list_members")]
 pub async fn list_members(ws: WorkspaceId) -> Result<Vec<Member>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::workspaces::members(&state, &user, ws).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::workspaces::members(&state, &m).await
 }
 
 /// Pending invitations; empty for members who may not manage members.
 #[server(prefix = "/rpc", endpoint = "list_invitations")]
 pub async fn list_invitations(ws: WorkspaceId) -> Result<Vec<Invitation>, AppError> {
-    let (state, user) = super::ctx::user()?;
-    let (_, role) = crate::server::workspaces::membership(&state, &user, ws).await?;
-    if !role.can_manage_members() {
+    let (state, m) = super::ctx::member(ws).await?;
+    if !m.may(crate::server::access::Need::ManageMembers) {
         return Ok(Vec::new());
     }
-    crate::server::workspaces::invitations(&state, &user, ws).await
+    crate::server::workspaces::invitations(&state, &m).await
 }
 
 /// Returns the acceptance path to hand to the invitee.
 #[server(prefix = "/rpc", endpoint = "invite_member")]
 pub async fn invite_member(ws: WorkspaceId, email: String, role: Role) -> Result<String, AppError> {
-    let (state, user) = super::ctx::user()?;
-    Ok(
-        crate::server::workspaces::invite(&state, &user, ws, &email, role)
-            .await?
-            .path,
-    )
+    let (state, m) = super::ctx::member(ws).await?;
+    Ok(crate::server::workspaces::invite(&state, &m, &email, role)
+        .await?
+        .path)
 }
 
 #[server(prefix = "/rpc", endpoint = "revoke_invitation")]
 pub async fn revoke_invitation(ws: WorkspaceId, id: i64) -> Result<(), AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::workspaces::revoke_invitation(&state, &user, ws, id).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::workspaces::revoke_invitation(&state, &m, id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "change_member_role")]
@@ -44,20 +41,20 @@ pub async fn change_member_role(
     member: UserId,
     role: Role,
 ) -> Result<(), AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::workspaces::change_role(&state, &user, ws, member, role).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::workspaces::change_role(&state, &m, member, role).await
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_member")]
 pub async fn remove_member(ws: WorkspaceId, member: UserId) -> Result<(), AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::workspaces::remove_member(&state, &user, ws, member).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::workspaces::remove_member(&state, &m, member).await
 }
 
 #[server(prefix = "/rpc", endpoint = "reset_member_password")]
 pub async fn reset_member_password(ws: WorkspaceId, member: UserId) -> Result<String, AppError> {
-    let (state, user) = super::ctx::user()?;
-    crate::server::workspaces::reset_password(&state, &user, ws, member).await
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::workspaces::reset_password(&state, &m, member).await
 }
 
 #[server(prefix = "/rpc", endpoint = "invitation_preview")]

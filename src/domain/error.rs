@@ -2,6 +2,7 @@
 //! the REST API alike. Messages are written for people; internal causes are
 //! never sent, only a reference id that points into the server log.
 
+use crate::i18n::{t, tf, Locale, Msg};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -89,6 +90,31 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         AppError::Transport {
             message: value.to_string(),
+        }
+    }
+}
+
+impl AppError {
+    /// What a person should read for this error, in their language.
+    pub fn text(&self, locale: Locale) -> String {
+        use AppError as E;
+        match self {
+            E::Unauthenticated => t(locale, Msg::ErrUnauthenticated).to_owned(),
+            E::Forbidden => t(locale, Msg::ErrForbidden).to_owned(),
+            E::NotFound => t(locale, Msg::ErrNotFound).to_owned(),
+            // A message with a `{detail}` slot carries the specifics (a
+            // platform's own reason, say) in `message`.
+            E::Invalid { key, message, .. } | E::Conflict { key, message } => Msg::from_key(key)
+                .map(|m| tf(locale, m, &[("detail", message)]))
+                .unwrap_or_else(|| message.clone()),
+            E::BadCredentials => t(locale, Msg::ErrBadCredentials).to_owned(),
+            E::Throttled { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
+                tf(locale, Msg::ErrThrottled, &[("minutes", &minutes)])
+            }
+            E::CrossSite => t(locale, Msg::ErrCrossSite).to_owned(),
+            E::Internal { reference } => tf(locale, Msg::ErrInternal, &[("reference", reference)]),
+            E::Transport { .. } => t(locale, Msg::ErrTransport).to_owned(),
         }
     }
 }

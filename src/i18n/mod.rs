@@ -106,29 +106,6 @@ pub fn tf(locale: Locale, msg: Msg, args: &[(&str, &str)]) -> String {
     out
 }
 
-/// What a person should read for an error, in their language.
-pub fn error_text(locale: Locale, err: &crate::domain::AppError) -> String {
-    use crate::domain::AppError as E;
-    match err {
-        E::Unauthenticated => t(locale, Msg::ErrUnauthenticated).to_owned(),
-        E::Forbidden => t(locale, Msg::ErrForbidden).to_owned(),
-        E::NotFound => t(locale, Msg::ErrNotFound).to_owned(),
-        // A message with a `{detail}` slot carries the specifics (a
-        // platform's own reason, say) in `message`.
-        E::Invalid { key, message, .. } | E::Conflict { key, message } => Msg::from_key(key)
-            .map(|m| tf(locale, m, &[("detail", message)]))
-            .unwrap_or_else(|| message.clone()),
-        E::BadCredentials => t(locale, Msg::ErrBadCredentials).to_owned(),
-        E::Throttled { retry_after_secs } => {
-            let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
-            tf(locale, Msg::ErrThrottled, &[("minutes", &minutes)])
-        }
-        E::CrossSite => t(locale, Msg::ErrCrossSite).to_owned(),
-        E::Internal { reference } => tf(locale, Msg::ErrInternal, &[("reference", reference)]),
-        E::Transport { .. } => t(locale, Msg::ErrTransport).to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

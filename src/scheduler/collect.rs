@@ -49,7 +49,7 @@ impl Scheduler {
         loop {
             let now = self.now();
             let claimed = self
-                .state
+                .ports
                 .store
                 .claim_tracks(now, &self.owner, now + self.cfg.lease, BATCH)
                 .await?;
@@ -77,7 +77,7 @@ impl Scheduler {
                 .filter(|r| matches!(r.collected, Collected::Failed { .. }))
                 .count();
             out.stored += self
-                .state
+                .ports
                 .store
                 .record_collections(&self.owner, &results, self.now())
                 .await?;
@@ -96,7 +96,7 @@ impl Scheduler {
     }
 
     async fn track_published(&self) -> anyhow::Result<u64> {
-        let found = self.state.store.untracked(TRACK_BATCH).await?;
+        let found = self.ports.store.untracked(TRACK_BATCH).await?;
         if found.is_empty() {
             return Ok(0);
         }
@@ -116,7 +116,7 @@ impl Scheduler {
                 }
             })
             .collect();
-        Ok(self.state.store.start_tracks(&tracks).await?)
+        Ok(self.ports.store.start_tracks(&tracks).await?)
     }
 
     async fn collect_channel(
@@ -125,7 +125,7 @@ impl Scheduler {
         channel_id: i64,
         tracks: Vec<ClaimedTrack>,
     ) -> Vec<CollectionResult> {
-        let row = match self.state.store.channel(ws, channel_id).await {
+        let row = match self.ports.store.channel(ws, channel_id).await {
             Ok(Some(row)) => row,
             Ok(None) => {
                 return failed_all(
@@ -147,8 +147,7 @@ impl Scheduler {
             }
         };
         let schedule = self.schedule_for(row.emulated);
-        let client = match crate::server::channels::credentials::client(&self.state, ws, &row).await
-        {
+        let client = match self.ports.clients.client(ws, &row).await {
             Ok(c) => c,
             Err(e) => return failed_all(tracks, &e.to_string(), self.now(), None, &schedule),
         };

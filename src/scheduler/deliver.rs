@@ -54,7 +54,7 @@ impl Scheduler {
         post_ids.sort_unstable();
         post_ids.dedup();
         let contexts = self
-            .state
+            .ports
             .store
             .delivery_contexts(&post_ids)
             .await
@@ -86,7 +86,7 @@ impl Scheduler {
                 })
                 .collect();
             let refs: Vec<_> = moves.iter().map(OwnedMove::as_move).collect();
-            if let Err(e) = self.state.store.apply_moves(&refs, now).await {
+            if let Err(e) = self.ports.store.apply_moves(&refs, now).await {
                 tracing::warn!(error = %e, "could not record deliveries not sent; their claims lapse");
             }
         }
@@ -108,7 +108,7 @@ impl Scheduler {
                 lease_until,
             })
             .collect();
-        let numbers = match self.state.store.begin_attempts(&intents, now).await {
+        let numbers = match self.ports.store.begin_attempts(&intents, now).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "could not commit attempt intents; the claims lapse");
@@ -164,7 +164,7 @@ impl Scheduler {
             channels.entry((ws.0, c.channel_id))
         {
             let row = self
-                .state
+                .ports
                 .store
                 .channel(ws, c.channel_id)
                 .await
@@ -206,7 +206,7 @@ impl Scheduler {
             .as_deref()
             .and_then(|j| serde_json::from_str(j).ok());
         let (request, record) = request::build(
-            &self.state,
+            &self.ports,
             ws,
             c.post_id,
             c.channel_id,
@@ -223,7 +223,10 @@ impl Scheduler {
             }
             other => retry_soon(other.to_string()),
         })?;
-        let client = crate::server::channels::credentials::client(&self.state, ws, &channel)
+        let client = self
+            .ports
+            .clients
+            .client(ws, &channel)
             .await
             .map_err(|e| NotSent::new(S::Failed, e.to_string()))?;
         let blocking: Vec<String> = client
@@ -257,7 +260,7 @@ impl Scheduler {
         let c = &p.claimed;
         let _permits = self.limits.permit(c.channel_id).await;
         let checkpoint = StoreCheckpoint {
-            state: self.state.clone(),
+            store: self.ports.store.clone(),
             post_id: c.post_id,
             channel_id: c.channel_id,
             fence: c.fence,
@@ -304,7 +307,7 @@ impl Scheduler {
             closes_attempt: true,
             ..OwnedMove::default()
         };
-        let store = &self.state.store;
+        let store = &self.ports.store;
         match result {
             Ok(published) => {
                 self.limits.success(c.channel_id);
@@ -326,7 +329,7 @@ impl Scheduler {
                 // flagged; its other deliveries stop before sending.
                 m.state = S::FailedAuth;
                 m.error = Some(reason.clone());
-                self.state.clients.forget(c.channel_id);
+                self.ports.clients.forget(c.channel_id);
                 let _ = store
                     .record_health(ws, c.channel_id, Health::AuthFailure(&reason), now)
                     .await;
@@ -391,7 +394,7 @@ impl Scheduler {
 /// Keeps a multi-step publish's progress on the delivery (fenced): a retry
 /// resumes from it instead of repeating what was already created.
 struct StoreCheckpoint {
-    state: crate::server::AppState,
+    store: std::sync::Arc<dyn crate::store::Store>,
     post_id: i64,
     channel_id: i64,
     fence: i64,
@@ -401,7 +404,6 @@ struct StoreCheckpoint {
 impl Checkpoint for StoreCheckpoint {
     async fn record(&self, progress: &serde_json::Value) -> Result<(), PlatformError> {
         match self
-            .state
             .store
             .record_progress(
                 self.post_id,

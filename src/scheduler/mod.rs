@@ -18,20 +18,19 @@
 //! on time reads the injected clock, so tests drive rounds without sleeps.
 
 pub mod audit;
-pub mod bench;
-pub mod bench_reports;
 pub mod collect;
 mod deliver;
 pub mod failpoint;
 mod limits;
 pub mod lock;
+pub mod ports;
 mod recover;
 pub mod request;
 mod writer;
 
 use crate::domain::delivery::RetryPolicy;
-use crate::server::AppState;
 use chrono::Duration;
+use ports::Ports;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -87,22 +86,6 @@ impl Default for SchedulerConfig {
     }
 }
 
-impl SchedulerConfig {
-    /// The configured values (`TONGBU_DELIVERY_LEASE_SECS`, ...).
-    pub fn from_config(c: &crate::server::config::Config) -> SchedulerConfig {
-        SchedulerConfig {
-            max_in_flight: c.worker_concurrency as usize,
-            per_channel: c.channel_concurrency as usize,
-            lease: Duration::seconds(c.delivery_lease_secs),
-            reconcile_after: Duration::seconds(c.reconcile_after_secs),
-            poll: std::time::Duration::from_millis(c.scheduler_poll_ms as u64),
-            collection: c.metrics_schedule.clone(),
-            emulator_speed: Some(c.emulator_speed),
-            ..SchedulerConfig::default()
-        }
-    }
-}
-
 /// What one round did (for tests, logs and the benchmark).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Round {
@@ -141,7 +124,7 @@ impl Round {
 }
 
 pub struct Scheduler {
-    state: AppState,
+    ports: Ports,
     cfg: SchedulerConfig,
     /// Names this process's leases (host, pid and a random part).
     owner: String,
@@ -153,17 +136,17 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    pub fn new(state: AppState, cfg: SchedulerConfig) -> Arc<Scheduler> {
+    pub fn new(ports: Ports, cfg: SchedulerConfig) -> Arc<Scheduler> {
         let owner = format!(
             "{}:{}:{}",
             hostname(),
             std::process::id(),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        let writer = writer::Writer::start(state.clone());
+        let writer = writer::Writer::start(ports.clone());
         Arc::new(Scheduler {
             limits: limits::Limits::new(&cfg),
-            state,
+            ports,
             cfg,
             owner,
             writer,
@@ -281,9 +264,9 @@ impl Scheduler {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         match self
-            .state
+            .ports
             .store
-            .release_claims(&self.owner, self.state.now())
+            .release_claims(&self.owner, self.ports.now())
             .await
         {
             Ok(n) => tracing::info!(released = n, "scheduler stopped"),
@@ -292,7 +275,7 @@ impl Scheduler {
         while self.collecting.load(Ordering::SeqCst) && std::time::Instant::now() < limit {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        if let Err(e) = self.state.store.release_tracks(&self.owner).await {
+        if let Err(e) = self.ports.store.release_tracks(&self.owner).await {
             tracing::warn!(error = %e, "could not give back metric collections");
         }
     }
@@ -305,16 +288,16 @@ impl Scheduler {
         let now = self.now();
         let past_every_lease = now + self.cfg.lease + Duration::days(1);
         Ok(self
-            .state
+            .ports
             .store
             .expire_leases(past_every_lease, now)
             .await?)
     }
 
     async fn claim(&self, limit: i64) -> anyhow::Result<Vec<crate::store::ClaimedDelivery>> {
-        let now = self.state.now();
+        let now = self.ports.now();
         let claimed = self
-            .state
+            .ports
             .store
             .claim_due(now, &self.owner, now + self.cfg.lease, limit)
             .await?;
@@ -326,8 +309,8 @@ impl Scheduler {
 
     /// Lapsed leases, reconciliation and follow-ups.
     async fn housekeeping(&self) -> anyhow::Result<Round> {
-        let now = self.state.now();
-        let expired = self.state.store.expire_leases(now, now).await?;
+        let now = self.ports.now();
+        let expired = self.ports.store.expire_leases(now, now).await?;
         if expired.unknown > 0 || expired.freed > 0 {
             tracing::warn!(
                 freed = expired.freed,
@@ -345,7 +328,7 @@ impl Scheduler {
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.state.now()
+        self.ports.now()
     }
 }
 
@@ -373,12 +356,16 @@ impl Running {
     }
 }
 
-/// Starts the scheduler for `state`'s database. On SQLite it first takes
-/// the database's scheduler lock (an error says who holds it) and settles
-/// the leases a previous, vanished process left.
-pub async fn start(state: &AppState) -> anyhow::Result<Running> {
-    let lock = lock::acquire(&state.config.database_url)?;
-    let scheduler = Scheduler::new(state.clone(), SchedulerConfig::from_config(&state.config));
+/// Starts a scheduler on `ports` for the database at `database_url`. On
+/// SQLite it first takes the database's scheduler lock (an error says who
+/// holds it) and settles the leases a previous, vanished process left.
+pub async fn start(
+    ports: Ports,
+    cfg: SchedulerConfig,
+    database_url: &str,
+) -> anyhow::Result<Running> {
+    let lock = lock::acquire(database_url)?;
+    let scheduler = Scheduler::new(ports, cfg);
     if lock.is_some() {
         let taken = scheduler.take_over_leases().await?;
         if taken.freed + taken.unknown > 0 {

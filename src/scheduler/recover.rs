@@ -20,7 +20,7 @@ impl Scheduler {
     pub(super) async fn reconcile(&self) -> anyhow::Result<Round> {
         let now = self.now();
         let held = self
-            .state
+            .ports
             .store
             .claim_in_doubt(
                 now,
@@ -90,11 +90,11 @@ impl Scheduler {
             }
             Err(PlatformError::Reauthorize { reason }) => {
                 let _ = self
-                    .state
+                    .ports
                     .store
                     .record_health(ws, h.channel_id, Health::AuthFailure(&reason), now)
                     .await;
-                self.state.clients.forget(h.channel_id);
+                self.ports.clients.forget(h.channel_id);
                 m.state = S::NeedsAttention;
                 m.error = Some(format!(
                     "may or may not have been published; reconnect the channel to check: {reason}"
@@ -123,7 +123,7 @@ impl Scheduler {
     pub(super) async fn follow_up(&self) -> anyhow::Result<Round> {
         let now = self.now();
         let held = self
-            .state
+            .ports
             .store
             .claim_followups(now, &self.owner, now + self.cfg.lease, PASS)
             .await?;
@@ -198,13 +198,15 @@ impl Scheduler {
         channel_id: i64,
     ) -> Result<std::sync::Arc<dyn crate::platforms::PlatformClient>, String> {
         let row = self
-            .state
+            .ports
             .store
             .channel(ws, channel_id)
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "the channel was removed".to_owned())?;
-        crate::server::channels::credentials::client(&self.state, ws, &row)
+        self.ports
+            .clients
+            .client(ws, &row)
             .await
             .map_err(|e| e.to_string())
     }

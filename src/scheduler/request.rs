@@ -2,11 +2,11 @@
 //! revision, and the record of it committed with the attempt's intent (the
 //! exact request, minus the media bytes, which are named by id and hash).
 
+use super::ports::Ports;
 use crate::domain::content::Platform;
 use crate::domain::post::{self, PostContent};
 use crate::domain::WorkspaceId;
 use crate::platforms::{MediaFile, PublishRequest};
-use crate::server::AppState;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -61,7 +61,7 @@ impl RequestRecord {
 /// approved revision: the claim checked it) and reads its media.
 #[allow(clippy::too_many_arguments)]
 pub async fn build(
-    state: &AppState,
+    ports: &Ports,
     ws: WorkspaceId,
     post_id: i64,
     channel_id: i64,
@@ -75,7 +75,7 @@ pub async fn build(
     let mut media = Vec::with_capacity(eff.media.len());
     let mut records = Vec::with_capacity(eff.media.len());
     for m in &eff.media {
-        let (row, bytes) = crate::server::media::stored_file(state, ws, m.id).await?;
+        let (row, bytes) = ports.media.file(ws, m.id).await?;
         records.push(MediaRecord {
             id: row.id,
             content_type: row.content_type.clone(),

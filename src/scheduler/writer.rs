@@ -3,8 +3,8 @@
 //! transaction (one durable write), which is what lets one SQLite file keep
 //! up with thousands of deliveries a second.
 
+use super::ports::Ports;
 use crate::domain::delivery::DeliveryState;
-use crate::server::AppState;
 use crate::store::{Move, Outcome};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
@@ -58,7 +58,7 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(state: AppState) -> Writer {
+    pub fn start(ports: Ports) -> Writer {
         let (tx, mut rx) = mpsc::channel::<(OwnedMove, Reply)>(4096);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
@@ -70,7 +70,7 @@ impl Writer {
                     }
                 }
                 let moves: Vec<Move<'_>> = group.iter().map(|(m, _)| m.as_move()).collect();
-                let result = state.store.apply_moves(&moves, state.now()).await;
+                let result = ports.store.apply_moves(&moves, ports.now()).await;
                 drop(moves);
                 match result {
                     Ok(done) => {

@@ -62,7 +62,8 @@ pub async fn setup(
     .await;
     tracing::info!(user = user.id, workspace = ws.id, "first owner created");
     if state.config.demo {
-        super::channels::add_demo_channels(state, &user, ws.id()).await?;
+        let owner = super::access::Member::resolve(state, &user, ws.id()).await?;
+        super::demo::add_demo_channels(state, &owner).await?;
     }
     Ok((user, ws))
 }

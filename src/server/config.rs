@@ -2,6 +2,7 @@
 //! working directory, or the file named by `TONGBU_CONFIG`), then
 //! `TONGBU_*` environment variables. Secrets are redacted from Debug output.
 
+use crate::scheduler::SchedulerConfig;
 use anyhow::Context;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -148,6 +149,21 @@ struct FileConfig {
 }
 
 impl Config {
+    /// How the publishing scheduler works, from the configured values
+    /// (`TONGBU_DELIVERY_LEASE_SECS`, ...).
+    pub fn scheduler(&self) -> SchedulerConfig {
+        SchedulerConfig {
+            max_in_flight: self.worker_concurrency as usize,
+            per_channel: self.channel_concurrency as usize,
+            lease: chrono::Duration::seconds(self.delivery_lease_secs),
+            reconcile_after: chrono::Duration::seconds(self.reconcile_after_secs),
+            poll: std::time::Duration::from_millis(self.scheduler_poll_ms as u64),
+            collection: self.metrics_schedule.clone(),
+            emulator_speed: Some(self.emulator_speed),
+            ..SchedulerConfig::default()
+        }
+    }
+
     /// Reads the file (if any) and the environment.
     pub fn load() -> anyhow::Result<Config> {
         let explicit = std::env::var_os("TONGBU_CONFIG").map(PathBuf::from);

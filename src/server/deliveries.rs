@@ -3,14 +3,14 @@
 //! a delivery the scheduler could not finish ("it was published", "publish
 //! it now", "cancel it").
 
+use super::access::{Member, Need};
 use super::posts;
-use super::workspaces::membership;
 use super::AppState;
 use crate::domain::delivery::{self, AttemptView, DeliveryHealth, DeliveryState, ResolveAction};
 use crate::domain::post::PostView;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::AppError;
 use crate::i18n::Msg;
-use crate::store::{conflict, AttemptRow, Resolution, StoreError, UserRow};
+use crate::store::{conflict, AttemptRow, Resolution, StoreError};
 
 fn view(a: AttemptRow) -> AttemptView {
     AttemptView {
@@ -28,11 +28,11 @@ fn view(a: AttemptRow) -> AttemptView {
 /// Every attempt on the post, oldest first.
 pub async fn post_attempts(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     post_id: i64,
 ) -> Result<Vec<AttemptView>, AppError> {
-    membership(state, actor, ws).await?;
+    m.require(Need::Read)?;
+    let ws = m.ws();
     Ok(state
         .store
         .post_attempts(ws, post_id)
@@ -45,12 +45,12 @@ pub async fn post_attempts(
 /// The channel's latest attempts, newest first.
 pub async fn channel_attempts(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     channel_id: i64,
     limit: i64,
 ) -> Result<Vec<AttemptView>, AppError> {
-    membership(state, actor, ws).await?;
+    m.require(Need::Read)?;
+    let ws = m.ws();
     Ok(state
         .store
         .channel_attempts(ws, channel_id, limit.clamp(1, 200))
@@ -61,12 +61,9 @@ pub async fn channel_attempts(
 }
 
 /// Overdue, stuck, in-doubt and waiting deliveries of the workspace.
-pub async fn health(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<DeliveryHealth, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn health(state: &AppState, m: &Member) -> Result<DeliveryHealth, AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     Ok(state.store.delivery_health(state.now(), Some(ws)).await?)
 }
 
@@ -74,17 +71,14 @@ pub async fn health(
 /// and above only: publishing again is a publishing decision.
 pub async fn resolve(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     post_id: i64,
     channel_id: i64,
     action: ResolveAction,
     url: Option<&str>,
 ) -> Result<PostView, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
-    if !role.can_approve() {
-        return Err(AppError::Forbidden);
-    }
+    m.require(Need::Approve)?;
+    let ws = m.ws();
     let (current, fence) = state
         .store
         .delivery_fence(ws, post_id, channel_id)
@@ -120,7 +114,7 @@ pub async fn resolve(
             from,
             fence,
             &resolution,
-            actor.id(),
+            m.id(),
             state.now(),
         )
         .await
@@ -131,5 +125,5 @@ pub async fn resolve(
         }
         Err(e) => return Err(e.into()),
     }
-    posts::get(state, actor, ws, post_id).await
+    posts::get(state, m, post_id).await
 }

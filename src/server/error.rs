@@ -2,6 +2,8 @@
 //! causes are logged with a short reference id; only the id leaves the
 //! server, never SQL or upstream text.
 
+use crate::domain::schedule::ScheduleError;
+use crate::domain::workflow::WorkflowError;
 use crate::domain::AppError;
 use crate::i18n::Msg;
 use crate::store::{conflict, StoreError};
@@ -27,6 +29,55 @@ impl From<StoreError> for AppError {
             }),
             other => internal(other),
         }
+    }
+}
+
+/// The workflow's refusals, in the app's wire shape.
+pub fn workflow_error(e: WorkflowError) -> AppError {
+    match e {
+        WorkflowError::Forbidden | WorkflowError::SystemOnly => AppError::Forbidden,
+        WorkflowError::NotAllowedInState { .. } => AppError::conflict(Msg::ErrNotAllowedInState),
+        WorkflowError::SelfApproval => AppError::conflict(Msg::ErrSelfApproval),
+        WorkflowError::AlreadyApproved => AppError::conflict(Msg::ErrAlreadyApproved),
+        WorkflowError::CommentRequired => {
+            AppError::invalid(Some("comment"), Msg::ErrCommentRequired)
+        }
+        WorkflowError::AlreadyPublished => AppError::conflict(Msg::ErrAlreadyPublished),
+        WorkflowError::InvalidChannelCounts => internal("invalid channel counts"),
+    }
+}
+
+/// A schedule the shared rules refuse, as invalid input on its field.
+pub fn schedule_error(e: &ScheduleError) -> AppError {
+    let msg = match e {
+        ScheduleError::UnknownZone { .. } => Msg::ErrUnknownZone,
+        ScheduleError::NonexistentLocalTime { .. } => Msg::ErrNonexistentLocalTime,
+        ScheduleError::AmbiguousLocalTime { .. } => Msg::ErrAmbiguousLocalTime,
+        ScheduleError::LocalTimeOutOfRange { .. } => Msg::ErrInvalidTime,
+        ScheduleError::InPast { .. } => Msg::ErrInPast,
+        ScheduleError::InvalidSlotSpec { .. } => Msg::ErrInvalidSlotSpec,
+        ScheduleError::NoFreeSlot { .. } => Msg::ErrNoFreeSlot,
+    };
+    let field = if matches!(e, ScheduleError::InvalidSlotSpec { .. }) {
+        "slots"
+    } else {
+        "schedule"
+    };
+    match AppError::invalid(Some(field), msg) {
+        // API clients get the machine-readable detail too.
+        AppError::Invalid {
+            field,
+            key,
+            message,
+        } => AppError::Invalid {
+            field,
+            key,
+            message: format!(
+                "{message} ({})",
+                serde_json::to_string(e).unwrap_or_else(|_| e.code().to_owned())
+            ),
+        },
+        other => other,
     }
 }
 

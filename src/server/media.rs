@@ -2,14 +2,15 @@
 //! from the client), size limited per kind, stored in the data folder under
 //! the workspace, named by content hash so a re-upload costs nothing.
 
+use super::access::{Member, Need};
 use super::error::internal;
+use super::files::media_folder;
 use super::state::AppState;
-use super::workspaces::membership;
 use crate::domain::content::MediaKind;
 use crate::domain::post::MediaRef;
 use crate::domain::{AppError, WorkspaceId};
 use crate::i18n::Msg;
-use crate::store::{MediaRow, NewMedia, UserRow};
+use crate::store::{MediaRow, NewMedia};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 
@@ -68,19 +69,12 @@ pub fn media_ref(row: &MediaRow, alt: &str) -> Result<MediaRef, AppError> {
 }
 
 fn folder(state: &AppState, ws: WorkspaceId) -> PathBuf {
-    state.config.data_dir.join("media").join(ws.0.to_string())
+    media_folder(&state.config.data_dir, ws)
 }
 
-pub async fn upload(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    bytes: &[u8],
-) -> Result<MediaRef, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
-    if !role.can_write() {
-        return Err(AppError::Forbidden);
-    }
+pub async fn upload(state: &AppState, m: &Member, bytes: &[u8]) -> Result<MediaRef, AppError> {
+    m.require(Need::Write)?;
+    let ws = m.ws();
     if bytes.is_empty() {
         return Err(AppError::invalid(Some("file"), Msg::ErrMediaEmpty));
     }
@@ -105,7 +99,7 @@ pub async fn upload(
         .store
         .insert_media(NewMedia {
             workspace_id: ws,
-            uploaded_by: actor.id(),
+            uploaded_by: m.id(),
             kind: kind_str(kind),
             content_type: content_type.to_owned(),
             bytes: bytes.len() as i64,
@@ -118,32 +112,14 @@ pub async fn upload(
 }
 
 /// The file's type and bytes, for members of its workspace.
-pub async fn read(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<(String, Vec<u8>), AppError> {
-    membership(state, actor, ws).await?;
+pub async fn read(state: &AppState, m: &Member, id: i64) -> Result<(String, Vec<u8>), AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     let row = state.store.media(ws, id).await?.ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(folder(state, ws).join(&row.file_name))
         .await
         .map_err(|e| internal(format!("media file {} unreadable: {e}", row.id)))?;
     Ok((row.content_type, bytes))
-}
-
-/// A stored file for the scheduler, which publishes on the workspace's
-/// behalf (no member is asking).
-pub async fn stored_file(
-    state: &AppState,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<(MediaRow, Vec<u8>), AppError> {
-    let row = state.store.media(ws, id).await?.ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(folder(state, ws).join(&row.file_name))
-        .await
-        .map_err(|e| internal(format!("media file {} unreadable: {e}", row.id)))?;
-    Ok((row, bytes))
 }
 
 #[cfg(test)]

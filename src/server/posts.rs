@@ -5,9 +5,9 @@
 //! the outcome in one store transaction that fails if the post changed in
 //! between.
 
-use super::error::internal;
+use super::access::{Member, Need};
+use super::error::{internal, schedule_error, workflow_error};
 use super::state::AppState;
-use super::workspaces::membership;
 use crate::domain::content::Platform;
 use crate::domain::post::{
     self, ApprovalView, AuditView, ChannelView, CommentKind, CommentView, MediaRef,
@@ -15,10 +15,9 @@ use crate::domain::post::{
     PostInput, PostSummary, PostView, RevisionView, UserRef, CAMPAIGN_MAX_CHARS, COMMENT_MAX_CHARS,
     TEXT_MAX_BYTES,
 };
-use crate::domain::schedule::{self, ChannelClock, ScheduleError, When};
+use crate::domain::schedule::{self, ChannelClock, When};
 use crate::domain::workflow::{
-    self, Action, ActionKind, Actor, ApprovalChange, Notice, Policy, PostFacts, PostState,
-    WorkflowError,
+    self, Action, ActionKind, ApprovalChange, Notice, Policy, PostFacts, PostState,
 };
 use crate::domain::{AppError, Role, UserId, WorkspaceId};
 use crate::i18n::Msg;
@@ -34,22 +33,8 @@ const MIN_LEAD: Duration = Duration::zero();
 pub const LIST_LIMIT: i64 = 500;
 
 // ---------------------------------------------------------------------------
-// Errors of the shared rules, in the app's wire shape
+// Errors of the store, in the app's wire shape
 // ---------------------------------------------------------------------------
-
-pub fn workflow_error(e: WorkflowError) -> AppError {
-    match e {
-        WorkflowError::Forbidden | WorkflowError::SystemOnly => AppError::Forbidden,
-        WorkflowError::NotAllowedInState { .. } => AppError::conflict(Msg::ErrNotAllowedInState),
-        WorkflowError::SelfApproval => AppError::conflict(Msg::ErrSelfApproval),
-        WorkflowError::AlreadyApproved => AppError::conflict(Msg::ErrAlreadyApproved),
-        WorkflowError::CommentRequired => {
-            AppError::invalid(Some("comment"), Msg::ErrCommentRequired)
-        }
-        WorkflowError::AlreadyPublished => AppError::conflict(Msg::ErrAlreadyPublished),
-        WorkflowError::InvalidChannelCounts => internal("invalid channel counts"),
-    }
-}
 
 /// The store's refusals of a post write: a write that lost a race to
 /// another one is stale (409, like a stale `expected_revision`), a target
@@ -64,77 +49,19 @@ fn write_refused(e: StoreError) -> AppError {
     }
 }
 
-pub fn schedule_error(e: &ScheduleError) -> AppError {
-    let msg = match e {
-        ScheduleError::UnknownZone { .. } => Msg::ErrUnknownZone,
-        ScheduleError::NonexistentLocalTime { .. } => Msg::ErrNonexistentLocalTime,
-        ScheduleError::AmbiguousLocalTime { .. } => Msg::ErrAmbiguousLocalTime,
-        ScheduleError::LocalTimeOutOfRange { .. } => Msg::ErrInvalidTime,
-        ScheduleError::InPast { .. } => Msg::ErrInPast,
-        ScheduleError::InvalidSlotSpec { .. } => Msg::ErrInvalidSlotSpec,
-        ScheduleError::NoFreeSlot { .. } => Msg::ErrNoFreeSlot,
-    };
-    let field = if matches!(e, ScheduleError::InvalidSlotSpec { .. }) {
-        "slots"
-    } else {
-        "schedule"
-    };
-    match AppError::invalid(Some(field), msg) {
-        // API clients get the machine-readable detail too.
-        AppError::Invalid {
-            field,
-            key,
-            message,
-        } => AppError::Invalid {
-            field,
-            key,
-            message: format!(
-                "{message} ({})",
-                serde_json::to_string(e).unwrap_or_else(|_| e.code().to_owned())
-            ),
-        },
-        other => other,
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Channels
-// ---------------------------------------------------------------------------
-
-/// Channels and policy are configured by admins and owners only.
-pub(super) async fn require_admin(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<(), AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
-    if role.can_configure() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Policy
 // ---------------------------------------------------------------------------
 
-pub async fn policy(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<Policy, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn policy(state: &AppState, m: &Member) -> Result<Policy, AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     Ok(state.store.policy(ws).await?)
 }
 
-pub async fn set_policy(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    policy: Policy,
-) -> Result<Policy, AppError> {
-    require_admin(state, actor, ws).await?;
+pub async fn set_policy(state: &AppState, m: &Member, policy: Policy) -> Result<Policy, AppError> {
+    m.require(Need::Configure)?;
+    let ws = m.ws();
     if policy.approvals_required > 10 {
         return Err(AppError::invalid(
             Some("approvals_required"),
@@ -143,7 +70,7 @@ pub async fn set_policy(
     }
     state
         .store
-        .set_policy(ws, policy, actor.id(), state.now())
+        .set_policy(ws, policy, m.id(), state.now())
         .await?;
     Ok(policy)
 }
@@ -181,19 +108,11 @@ fn facts(record: &PostRecord, schedule: Option<&When>) -> PostFacts {
     }
 }
 
-fn view(
-    record: &PostRecord,
-    actor: &UserRow,
-    role: Role,
-    policy: &Policy,
-) -> Result<PostView, AppError> {
+fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, AppError> {
     let p = &record.post;
     let state = parse_state(&p.state)?;
     let schedule = parse_schedule(p.schedule_json.as_deref())?;
-    let member = Actor::Member {
-        user_id: actor.id,
-        role,
-    };
+    let member = m.actor();
     let channels = record
         .channels
         .iter()
@@ -254,24 +173,19 @@ async fn load(state: &AppState, ws: WorkspaceId, id: i64) -> Result<PostRecord, 
     state.store.post(ws, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn get(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<PostView, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
+pub async fn get(state: &AppState, m: &Member, id: i64) -> Result<PostView, AppError> {
+    let ws = m.ws();
     let policy = state.store.policy(ws).await?;
-    view(&load(state, ws, id).await?, actor, role, &policy)
+    view(&load(state, ws, id).await?, m, &policy)
 }
 
 pub async fn list(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     filter: &PostFilter,
 ) -> Result<Vec<PostSummary>, AppError> {
-    membership(state, actor, ws).await?;
+    m.require(Need::Read)?;
+    let ws = m.ws();
     if let (Some(from), Some(to)) = (filter.from, filter.to) {
         if to < from {
             return Err(AppError::invalid(Some("to"), Msg::ErrRangeOrder));
@@ -311,13 +225,9 @@ pub async fn list(
         .collect()
 }
 
-pub async fn history(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<Vec<RevisionView>, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn history(state: &AppState, m: &Member, id: i64) -> Result<Vec<RevisionView>, AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     load(state, ws, id).await?;
     let rows = state.store.revisions(ws, id).await?;
     let mut previous: Vec<String> = Vec::new();
@@ -346,13 +256,9 @@ pub async fn history(
     Ok(out)
 }
 
-pub async fn comments(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<Vec<CommentView>, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn comments(state: &AppState, m: &Member, id: i64) -> Result<Vec<CommentView>, AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     load(state, ws, id).await?;
     state
         .store
@@ -402,25 +308,18 @@ pub async fn audit_views(
         .collect())
 }
 
-pub async fn post_audit(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<Vec<AuditView>, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn post_audit(state: &AppState, m: &Member, id: i64) -> Result<Vec<AuditView>, AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     load(state, ws, id).await?;
     let rows = state.store.post_audit(ws, id).await?;
     audit_views(state, rows, ws).await
 }
 
 /// The workspace's audit log, newest first (admins only).
-pub async fn workspace_audit(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<Vec<AuditView>, AppError> {
-    require_admin(state, actor, ws).await?;
+pub async fn workspace_audit(state: &AppState, m: &Member) -> Result<Vec<AuditView>, AppError> {
+    m.require(Need::Configure)?;
+    let ws = m.ws();
     let rows = state.store.audit_log(ws, 500).await?;
     audit_views(state, rows, ws).await
 }
@@ -607,11 +506,11 @@ async fn recipients(
     for notice in notices {
         match notice {
             Notice::ReviewersNeeded => {
-                for m in state.store.members(ws).await? {
-                    let id = m.user_id;
-                    let role = Role::parse(&m.role).unwrap_or(Role::Viewer);
+                for member in state.store.members(ws).await? {
+                    let id = member.user_id;
+                    let role = Role::parse(&member.role).unwrap_or(Role::Viewer);
                     let may_review =
-                        role.can_approve() && (id != author || policy.author_may_approve);
+                        Need::Approve.met_by(role) && (id != author || policy.author_may_approve);
                     if may_review && id != actor {
                         out.push((UserId(id), NotificationKind::ReviewNeeded));
                     }
@@ -634,18 +533,11 @@ async fn recipients(
     Ok(out)
 }
 
-pub async fn create(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    input: PostInput,
-) -> Result<PostView, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
-    if !role.can_write() {
-        return Err(AppError::Forbidden);
-    }
+pub async fn create(state: &AppState, m: &Member, input: PostInput) -> Result<PostView, AppError> {
+    m.require(Need::Write)?;
+    let ws = m.ws();
     let input = normalize_input(state, ws, input).await?;
-    let channels = super::channels::channels(state, actor, ws).await?;
+    let channels = super::channels::channels(state, m).await?;
     // Unknown channels are refused by the store (tenant-scoped), and
     // "as soon as approved" has no due time until then (see `schedule::plan`).
     let targets = match &input.schedule {
@@ -658,7 +550,7 @@ pub async fn create(
             ws,
             id: None,
             expected_version: 0,
-            actor: actor.id(),
+            actor: m.id(),
             head: head(
                 PostState::Draft,
                 &input.content,
@@ -677,7 +569,7 @@ pub async fn create(
         })
         .await
         .map_err(write_refused)?;
-    get(state, actor, ws, written.id).await
+    get(state, m, written.id).await
 }
 
 /// Saves a new revision (content, channels, campaign or schedule). Editing
@@ -685,16 +577,13 @@ pub async fn create(
 /// review; changing only the time is a reschedule, under the policy.
 pub async fn update(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     id: i64,
     expected_revision: Option<i64>,
     input: PostInput,
 ) -> Result<PostView, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
-    if !role.can_write() {
-        return Err(AppError::Forbidden);
-    }
+    m.require(Need::Write)?;
+    let ws = m.ws();
     let record = load(state, ws, id).await?;
     if let Some(expected) = expected_revision {
         if expected != record.post.revision {
@@ -710,25 +599,24 @@ pub async fn update(
         || record.post.campaign != input.campaign;
     let schedule_changed = current_schedule != input.schedule;
     if !content_changed && !schedule_changed {
-        return get(state, actor, ws, id).await;
+        return get(state, m, id).await;
     }
     let action = if content_changed {
         Action::Edit
     } else {
         Action::Reschedule
     };
-    write_change(state, actor, role, ws, &record, input, action, None).await
+    write_change(state, m, &record, input, action, None).await
 }
 
 /// Moves a post to another time (the calendar's drag and drop).
 pub async fn reschedule(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     id: i64,
     when: When,
 ) -> Result<PostView, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
+    let ws = m.ws();
     let record = load(state, ws, id).await?;
     let input = PostInput {
         content: parse_content(&record.post.content_json)?,
@@ -736,28 +624,17 @@ pub async fn reschedule(
         schedule: Some(when),
         campaign: record.post.campaign.clone(),
     };
-    write_change(
-        state,
-        actor,
-        role,
-        ws,
-        &record,
-        input,
-        Action::Reschedule,
-        None,
-    )
-    .await
+    write_change(state, m, &record, input, Action::Reschedule, None).await
 }
 
 /// Submit, approve, reject, withdraw, cancel or retry.
 pub async fn act(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     id: i64,
     action: Action,
 ) -> Result<PostView, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
+    let ws = m.ws();
     if matches!(
         action.kind(),
         ActionKind::Edit
@@ -791,20 +668,18 @@ pub async fn act(
         schedule: parse_schedule(record.post.schedule_json.as_deref())?,
         campaign: record.post.campaign.clone(),
     };
-    write_change(state, actor, role, ws, &record, input, action, comment).await
+    write_change(state, m, &record, input, action, comment).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn write_change(
     state: &AppState,
-    actor: &UserRow,
-    role: Role,
-    ws: WorkspaceId,
+    m: &Member,
     record: &PostRecord,
     input: PostInput,
     action: Action,
     comment: Option<(CommentKind, String)>,
 ) -> Result<PostView, AppError> {
+    let ws = m.ws();
     let policy = state.store.policy(ws).await?;
     let from = parse_state(&record.post.state)?;
     let current_schedule = parse_schedule(record.post.schedule_json.as_deref())?;
@@ -815,14 +690,11 @@ async fn write_change(
         input.schedule.as_ref().or(current_schedule.as_ref()),
         Some(When::WhenApproved)
     );
-    let member = Actor::Member {
-        user_id: actor.id,
-        role,
-    };
+    let member = m.actor();
     let transition =
         workflow::apply(from, &action, &member, &facts, &policy).map_err(workflow_error)?;
 
-    let channels = super::channels::channels(state, actor, ws).await?;
+    let channels = super::channels::channels(state, m).await?;
     let entering_workflow = !matches!(
         transition.to,
         PostState::Draft | PostState::ChangesRequested | PostState::Cancelled
@@ -888,7 +760,7 @@ async fn write_change(
         ws,
         &transition.notify,
         record.post.author_id,
-        actor.id,
+        m.user.id,
         &policy,
     )
     .await?;
@@ -903,7 +775,7 @@ async fn write_change(
             ws,
             id: Some(record.post.id),
             expected_version: record.post.version,
-            actor: actor.id(),
+            actor: m.id(),
             head: head(
                 transition.to,
                 &input.content,
@@ -922,7 +794,7 @@ async fn write_change(
         })
         .await
         .map_err(write_refused)?;
-    get(state, actor, ws, written.id).await
+    get(state, m, written.id).await
 }
 
 fn audit_action(kind: ActionKind) -> &'static str {
@@ -942,15 +814,12 @@ fn audit_action(kind: ActionKind) -> &'static str {
 
 pub async fn comment(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     id: i64,
     body: &str,
 ) -> Result<Vec<CommentView>, AppError> {
-    let (_, role) = membership(state, actor, ws).await?;
-    if !role.can_write() {
-        return Err(AppError::Forbidden);
-    }
+    m.require(Need::Write)?;
+    let ws = m.ws();
     let body = body.trim();
     if body.is_empty() {
         return Err(AppError::invalid(Some("body"), Msg::ErrCommentEmpty));
@@ -964,14 +833,14 @@ pub async fn comment(
     for c in state.store.comments(ws, id).await? {
         notify.push(UserId(c.author_id));
     }
-    notify.retain(|u| u.0 != actor.id);
+    notify.retain(|u| u.0 != m.user.id);
     notify.sort_unstable();
     notify.dedup();
     state
         .store
-        .add_comment(ws, id, actor.id(), body, &notify, state.now())
+        .add_comment(ws, id, m.id(), body, &notify, state.now())
         .await?;
-    comments(state, actor, ws, id).await
+    comments(state, m, id).await
 }
 
 // ---------------------------------------------------------------------------

@@ -2,14 +2,13 @@
 //! report over a date range in the reader's time zone (page, JSON, CSV)
 //! and one post's figures per channel. Every member may read them.
 
-use super::workspaces::membership;
+use super::access::{Member, Need};
 use super::AppState;
 use crate::domain::reports::{
     self, GroupBy, PostMetrics, ReachReport, ReportInputError, ReportRequest,
 };
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::AppError;
 use crate::i18n::Msg;
-use crate::store::UserRow;
 use chrono::NaiveDate;
 
 /// The raw query of a report, as it arrives from a form or a URL.
@@ -93,11 +92,11 @@ fn invalid(field: &str, key: Msg, message: &str) -> AppError {
 /// The workspace's reach report.
 pub async fn reach(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     req: &ReportRequest,
 ) -> Result<ReachReport, AppError> {
-    membership(state, actor, ws).await?;
+    m.require(Need::Read)?;
+    let ws = m.ws();
     let (start, end) = req.bounds();
     let (rows, growth) = tokio::try_join!(
         state
@@ -113,11 +112,11 @@ pub async fn reach(
 /// One post's figures per channel, with every snapshot.
 pub async fn post_metrics(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     post_id: i64,
 ) -> Result<PostMetrics, AppError> {
-    membership(state, actor, ws).await?;
+    m.require(Need::Read)?;
+    let ws = m.ws();
     // The post must be the workspace's (a foreign id reads as not found).
     state
         .store

@@ -3,11 +3,13 @@
 //! tracing → cross-site refusal → session → request context → page gate.
 
 use super::auth::{csrf, session};
+use super::channels::credentials::ChannelClients;
 use super::config::Config;
 use super::request::{self, RequestCtx};
 use super::state::AppState;
-use super::{channels, clock::Clock, health, rest, secrets};
+use super::{channels, health, rest, secrets};
 use crate::app::{shell, App};
+use crate::clock::Clock;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
@@ -32,6 +34,12 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
+    let clients = Arc::new(ChannelClients::new(
+        store.clone(),
+        master_key.clone(),
+        clock.clone(),
+        std::time::Duration::from_millis(config.platform_timeout_ms.max(1) as u64),
+    ));
     Ok(AppState {
         store,
         config: Arc::new(config),
@@ -39,8 +47,25 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         master_key,
         leptos,
         emulator_url: None,
-        clients: Default::default(),
+        clients,
     })
+}
+
+/// Serves the app on `listener` until `shutdown` completes; in-flight
+/// requests finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = build(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
+    Ok(())
 }
 
 pub fn build(state: AppState) -> Router {

@@ -1,8 +1,11 @@
 //! What every request handler and server function can reach.
 
-use super::clock::Clock;
+use super::channels::credentials::ChannelClients;
 use super::config::Config;
+use super::files::MediaFiles;
 use super::secrets::MasterKey;
+use crate::clock::Clock;
+use crate::scheduler::ports::Ports;
 use crate::store::Store;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,7 +21,7 @@ pub struct AppState {
     /// Base URL of the built-in platform emulator, when this process runs one.
     pub emulator_url: Option<String>,
     /// Platform clients of the channels, built on first use.
-    pub clients: Arc<super::channels::credentials::ClientCache>,
+    pub clients: Arc<ChannelClients>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -30,5 +33,18 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// What a scheduler of this server works with.
+    pub fn scheduler_ports(&self) -> Ports {
+        Ports {
+            store: self.store.clone(),
+            clients: self.clients.clone(),
+            media: Arc::new(MediaFiles {
+                store: self.store.clone(),
+                data_dir: self.config.data_dir.clone(),
+            }),
+            clock: self.clock.clone(),
+        }
     }
 }

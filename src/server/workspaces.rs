@@ -1,56 +1,26 @@
-//! Workspace use cases: membership, roles, invitations and admin password
-//! resets. Every function first proves the actor is a member of the
-//! workspace (otherwise: NotFound, so workspaces of others stay invisible),
-//! then checks the role.
+//! Workspace use cases: members, roles, invitations and admin password
+//! resets. Each takes the caller's proven membership (`access::Member`)
+//! and states what it needs of it; roles are only ever granted, changed or
+//! removed within the caller's own rank (`Role::may_assign`).
 
+use super::access::{Member, Need};
 use super::accounts::{audit, create_user};
 use super::auth::password;
 use super::error::internal;
 use super::state::AppState;
 use super::tokens::{hash_secret, random_secret};
 use crate::domain::{
-    parse_email, parse_workspace_name, AppError, Invitation, InvitationPreview, Member, Role,
-    UserId, WorkspaceId, WorkspaceSummary,
+    parse_email, parse_workspace_name, AppError, Invitation, InvitationPreview,
+    Member as MemberView, Role, UserId, WorkspaceId, WorkspaceSummary,
 };
 use crate::i18n::Msg;
-use crate::store::{NewInvitation, UserRow, WorkspaceRow};
+use crate::store::{NewInvitation, UserRow};
 use chrono::Duration;
 
 pub const INVITATION_DAYS: i64 = 7;
 
-/// The workspace and the actor's role in it; NotFound for non-members.
-pub async fn membership(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<(WorkspaceRow, Role), AppError> {
-    state
-        .store
-        .workspace_for_member(ws, actor.id())
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-async fn require(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    allowed: impl Fn(Role) -> bool,
-) -> Result<(WorkspaceRow, Role), AppError> {
-    let (w, role) = membership(state, actor, ws).await?;
-    if !allowed(role) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((w, role))
-}
-
-pub async fn summary(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<WorkspaceSummary, AppError> {
-    let (w, role) = membership(state, actor, ws).await?;
-    Ok(w.summary(role))
+pub fn summary(m: &Member) -> WorkspaceSummary {
+    m.workspace.summary(m.role)
 }
 
 pub async fn create(
@@ -76,15 +46,11 @@ pub async fn create(
 }
 
 /// Any member may see who else is in the workspace.
-pub async fn members(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<Vec<Member>, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn members(state: &AppState, m: &Member) -> Result<Vec<MemberView>, AppError> {
+    m.require(Need::Read)?;
     state
         .store
-        .members(ws)
+        .members(m.ws())
         .await?
         .into_iter()
         .map(|m| m.into_member().map_err(AppError::from))
@@ -112,24 +78,22 @@ async fn member_role(
 
 pub async fn change_role(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     user: UserId,
     role: Role,
 ) -> Result<(), AppError> {
-    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
-    if user == actor.id() {
+    m.require(Need::ManageMembers)?;
+    if user == m.id() {
         return Err(AppError::invalid(None, Msg::ErrCannotChangeOwnRole));
     }
-    let (target, current) = member_role(state, ws, user).await?;
-    if !actor_role.may_assign(current) || !actor_role.may_assign(role) {
-        return Err(AppError::Forbidden);
-    }
-    state.store.set_member_role(ws, user, role).await?;
+    let (target, current) = member_role(state, m.ws(), user).await?;
+    m.require_assign(current)?;
+    m.require_assign(role)?;
+    state.store.set_member_role(m.ws(), user, role).await?;
     audit(
         state,
-        Some(&w),
-        Some(actor.id()),
+        Some(&m.workspace),
+        Some(m.id()),
         "member.role_change",
         &target.email,
         serde_json::json!({"from": current, "to": role}),
@@ -138,25 +102,18 @@ pub async fn change_role(
     Ok(())
 }
 
-pub async fn remove_member(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    user: UserId,
-) -> Result<(), AppError> {
-    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
-    if user == actor.id() {
+pub async fn remove_member(state: &AppState, m: &Member, user: UserId) -> Result<(), AppError> {
+    m.require(Need::ManageMembers)?;
+    if user == m.id() {
         return Err(AppError::invalid(None, Msg::ErrCannotChangeOwnRole));
     }
-    let (target, current) = member_role(state, ws, user).await?;
-    if !actor_role.may_assign(current) {
-        return Err(AppError::Forbidden);
-    }
-    state.store.remove_member(ws, user).await?;
+    let (target, current) = member_role(state, m.ws(), user).await?;
+    m.require_assign(current)?;
+    state.store.remove_member(m.ws(), user).await?;
     audit(
         state,
-        Some(&w),
-        Some(actor.id()),
+        Some(&m.workspace),
+        Some(m.id()),
         "member.remove",
         &target.email,
         serde_json::json!({"role": current}),
@@ -169,25 +126,22 @@ pub async fn remove_member(
 /// member's sessions end. Only for members ranked at or below the actor.
 pub async fn reset_password(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     user: UserId,
 ) -> Result<String, AppError> {
-    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
-    if user == actor.id() {
+    m.require(Need::ManageMembers)?;
+    if user == m.id() {
         return Err(AppError::invalid(None, Msg::ErrCannotChangeOwnRole));
     }
-    let (target, current) = member_role(state, ws, user).await?;
-    if !actor_role.may_assign(current) {
-        return Err(AppError::Forbidden);
-    }
+    let (target, current) = member_role(state, m.ws(), user).await?;
+    m.require_assign(current)?;
     let temporary = random_secret(12);
     let hash = password::hash(temporary.clone()).await.map_err(internal)?;
     state.store.set_password(user, &hash, state.now()).await?;
     audit(
         state,
-        Some(&w),
-        Some(actor.id()),
+        Some(&m.workspace),
+        Some(m.id()),
         "member.password_reset",
         &target.email,
         serde_json::json!({}),
@@ -204,15 +158,13 @@ pub struct CreatedInvitation {
 
 pub async fn invite(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     email: &str,
     role: Role,
 ) -> Result<CreatedInvitation, AppError> {
-    let (w, actor_role) = require(state, actor, ws, Role::can_manage_members).await?;
-    if !actor_role.may_assign(role) {
-        return Err(AppError::Forbidden);
-    }
+    m.require(Need::ManageMembers)?;
+    m.require_assign(role)?;
+    let ws = m.ws();
     let email = parse_email(email)?;
     if let Some(existing) = state.store.user_by_email(&email).await? {
         if state
@@ -233,15 +185,15 @@ pub async fn invite(
             email: email.clone(),
             role,
             token_hash: hash_secret(&secret),
-            invited_by: actor.id(),
+            invited_by: m.id(),
             created_at: now,
             expires_at: now + Duration::days(INVITATION_DAYS),
         })
         .await?;
     audit(
         state,
-        Some(&w),
-        Some(actor.id()),
+        Some(&m.workspace),
+        Some(m.id()),
         "member.invite",
         &email,
         serde_json::json!({"role": role}),
@@ -253,39 +205,40 @@ pub async fn invite(
     })
 }
 
-pub async fn invitations(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<Vec<Invitation>, AppError> {
-    require(state, actor, ws, Role::can_manage_members).await?;
+pub async fn invitations(state: &AppState, m: &Member) -> Result<Vec<Invitation>, AppError> {
+    m.require(Need::ManageMembers)?;
     state
         .store
-        .invitations(ws, state.now())
+        .invitations(m.ws(), state.now())
         .await?
         .iter()
         .map(|i| i.view().map_err(AppError::from))
         .collect()
 }
 
-pub async fn revoke_invitation(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<(), AppError> {
-    let (w, _) = require(state, actor, ws, Role::can_manage_members).await?;
-    state.store.delete_invitation(ws, id).await?;
+pub async fn revoke_invitation(state: &AppState, m: &Member, id: i64) -> Result<(), AppError> {
+    m.require(Need::ManageMembers)?;
+    state.store.delete_invitation(m.ws(), id).await?;
     audit(
         state,
-        Some(&w),
-        Some(actor.id()),
+        Some(&m.workspace),
+        Some(m.id()),
         "member.invite_revoke",
         &id.to_string(),
         serde_json::json!({}),
     )
     .await;
     Ok(())
+}
+
+/// The workspace's audit log, newest first (admins and owners).
+pub async fn audit_log(
+    state: &AppState,
+    m: &Member,
+    limit: i64,
+) -> Result<Vec<crate::store::AuditRow>, AppError> {
+    m.require(Need::Configure)?;
+    Ok(state.store.audit_log(m.ws(), limit).await?)
 }
 
 pub async fn preview_invitation(

@@ -4,7 +4,7 @@
 //! not hand out live sessions.
 
 use super::Store;
-use crate::server::clock::Clock;
+use crate::clock::Clock;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};

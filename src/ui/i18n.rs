@@ -21,7 +21,7 @@ impl I18n {
     }
 
     pub fn error(&self, err: &crate::domain::AppError) -> String {
-        crate::i18n::error_text(self.0.get(), err)
+        err.text(self.0.get())
     }
 
     /// Switches the interface and keeps `<html lang>` in step (screen

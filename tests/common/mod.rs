@@ -6,7 +6,7 @@ pub mod world;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tongbu::server::clock::{Clock, ManualClock};
+use tongbu::clock::{Clock, ManualClock};
 use tongbu::server::config::Config;
 use tongbu::server::{router, AppState};
 use tongbu::store::Store;
@@ -134,7 +134,7 @@ impl TestApp {
             .expect("state");
         let emulator = if state.config.emulator {
             Some(
-                tongbu::server::attach_emulator(&mut state)
+                tongbu::server::demo::attach_emulator(&mut state)
                     .await
                     .expect("emulator"),
             )
@@ -148,7 +148,7 @@ impl TestApp {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
         tokio::spawn(async move {
-            tongbu::server::serve(listener, serve_state, async {
+            tongbu::server::router::serve(listener, serve_state, async {
                 let _ = rx.await;
             })
             .await
@@ -285,4 +285,17 @@ macro_rules! on_both_backends {
             }
         )*
     };
+}
+
+/// `user`'s proven membership of `ws`, as an edge of the app resolves it
+/// before calling a use case.
+#[allow(dead_code)]
+pub async fn as_member(
+    state: &tongbu::server::AppState,
+    user: &tongbu::store::UserRow,
+    ws: tongbu::domain::WorkspaceId,
+) -> tongbu::server::access::Member {
+    tongbu::server::access::Member::resolve(state, user, ws)
+        .await
+        .expect("a member of the workspace")
 }

@@ -6,13 +6,13 @@
 use super::{Backend, TestApp, TestDb};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
+use tongbu::clock::Clock;
 use tongbu::domain::content::Platform;
 use tongbu::domain::workflow::Policy;
 use tongbu::domain::{Role, WorkspaceId};
 use tongbu::emulator::Emulator;
 use tongbu::scheduler::{Scheduler, SchedulerConfig};
-use tongbu::server::clock::Clock;
-use tongbu::server::{accounts, channels, posts, AppState};
+use tongbu::server::{accounts, channels, demo, posts, AppState};
 use tongbu::store::UserRow;
 
 pub struct World {
@@ -47,8 +47,7 @@ impl World {
         let ws = ws.id();
         posts::set_policy(
             &app.state,
-            &owner,
-            ws,
+            &super::as_member(&app.state, &owner, ws).await,
             Policy {
                 approvals_required: 0,
                 ..Policy::default()
@@ -56,7 +55,7 @@ impl World {
         )
         .await
         .expect("policy");
-        let scheduler = Scheduler::new(app.state.clone(), cfg);
+        let scheduler = Scheduler::new(app.state.scheduler_ports(), cfg);
         World {
             app,
             owner,
@@ -102,9 +101,14 @@ impl World {
     /// family, and X's refresh tokens are single-use.
     pub async fn channel(&self, platform: Platform, name: &str) -> i64 {
         let ch = new_channel(&self.app.state, &self.owner, self.ws, platform, name).await;
-        channels::connect::connect_demo(&self.app.state, &self.owner, self.ws, ch, platform)
-            .await
-            .expect("connect channel");
+        demo::connect_demo(
+            &self.app.state,
+            &super::as_member(&self.app.state, &self.owner, self.ws).await,
+            ch,
+            platform,
+        )
+        .await
+        .expect("connect channel");
         ch
     }
 }
@@ -117,8 +121,16 @@ pub async fn new_channel(
     platform: Platform,
     name: &str,
 ) -> i64 {
-    channels::create_channel(state, owner, ws, platform, name, "UTC", "", true)
-        .await
-        .expect("create channel")
-        .id
+    channels::create_channel(
+        state,
+        &super::as_member(state, owner, ws).await,
+        platform,
+        name,
+        "UTC",
+        "",
+        true,
+    )
+    .await
+    .expect("create channel")
+    .id
 }

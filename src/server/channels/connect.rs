@@ -11,18 +11,18 @@
 //!   manages several Pages picks one; the Page tokens wait sealed in the
 //!   session meanwhile.
 
+use super::super::access::{self, Member, Need};
 use super::super::error::internal;
 use super::super::request::RequestCtx;
 use super::super::state::AppState;
-use super::credentials::{platform_refusal, seal, unseal};
-use super::{channel_row, channel_view, endpoints};
+use super::credentials::platform_refusal;
+use super::{channel_row, store_connection};
 use crate::domain::content::Platform;
 use crate::domain::html::escape;
 use crate::domain::post::ChannelView;
 use crate::domain::{AppError, WorkspaceId};
 use crate::i18n::Msg;
 use crate::platforms::{self, facebook, x, Credentials, MemoryCredentials};
-use crate::store::{Connection, UserRow};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -38,13 +38,13 @@ const STATE_TTL_MINUTES: i64 = 15;
 /// Checks the WeChat credentials with the platform, then stores them.
 pub async fn connect_wechat(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     id: i64,
     app_id: &str,
     app_secret: &str,
 ) -> Result<ChannelView, AppError> {
-    super::super::posts::require_admin(state, actor, ws).await?;
+    m.require(Need::Configure)?;
+    let ws = m.ws();
     let row = channel_row(state, ws, id).await?;
     if row.platform != Platform::Wechat.as_str() {
         return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
@@ -58,7 +58,7 @@ pub async fn connect_wechat(
         app_secret: app_secret.to_owned(),
     };
     let name = verify(state, &row, Platform::Wechat, &creds).await?;
-    store_connection(state, actor, ws, id, creds, name).await
+    store_connection(state, m, id, creds, name).await
 }
 
 /// Asks the platform who `creds` belong to, without storing anything.
@@ -70,106 +70,12 @@ async fn verify(
 ) -> Result<String, AppError> {
     let client = platforms::client_for(
         platform,
-        &endpoints(state, row, platform),
+        &state.clients.endpoints(row, platform),
         MemoryCredentials::new(creds.clone()),
     )
     .map_err(|e| platform_refusal(&e))?;
     let account = client.account().await.map_err(|e| platform_refusal(&e))?;
     Ok(account.name)
-}
-
-pub async fn store_connection(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-    creds: Credentials,
-    account_name: String,
-) -> Result<ChannelView, AppError> {
-    let row = state
-        .store
-        .connect_channel(
-            ws,
-            id,
-            Connection {
-                account_id: creds.account_id().to_owned(),
-                account_name,
-                credentials: seal(state, id, &creds)?,
-                token_expires_at: creds.expires_at(),
-            },
-            actor.id(),
-            state.now(),
-        )
-        .await?;
-    state.clients.forget(id);
-    tracing::info!(channel = id, platform = %row.platform, "channel connected");
-    channel_view(&row)
-}
-
-/// Connects a demo channel to the emulator's seeded account of its
-/// platform, so a new user can publish without signing in anywhere.
-pub async fn connect_demo(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-    platform: Platform,
-) -> Result<ChannelView, AppError> {
-    let demo = crate::emulator::DEMO;
-    let (creds, name) = match platform {
-        Platform::Wechat => (
-            Credentials::Wechat {
-                app_id: demo.wechat.app_id.into(),
-                app_secret: demo.wechat.app_secret.into(),
-            },
-            demo.wechat.name,
-        ),
-        Platform::Facebook => (
-            Credentials::Facebook {
-                page_id: demo.facebook.page_id.into(),
-                page_token: demo.facebook.page_token.into(),
-            },
-            demo.facebook.page_name,
-        ),
-        Platform::X => (
-            Credentials::X {
-                user_id: demo.x.user_id.into(),
-                client_id: demo.x.client_id.into(),
-                client_secret: None,
-                access_token: demo.x.access_token.into(),
-                refresh_token: demo.x.refresh_token.into(),
-                // Refreshed (and rotated) on first use.
-                expires_at: state.now(),
-            },
-            demo.x.name,
-        ),
-        _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
-    };
-    store_connection(state, actor, ws, id, creds, name.to_owned()).await
-}
-
-/// Connects an X channel to the emulator's demo account with a token
-/// family of its own, as a completed consent grants one, without a
-/// browser: channels sharing one family would spend each other's
-/// single-use refresh tokens, and a revoked family stays revoked.
-pub async fn connect_demo_consent(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-    emulator: &crate::emulator::Emulator,
-) -> Result<ChannelView, AppError> {
-    let demo = crate::emulator::DEMO.x;
-    let (access_token, refresh_token, expires_at) = emulator.grant_demo_x_tokens();
-    let creds = Credentials::X {
-        user_id: demo.user_id.into(),
-        client_id: demo.client_id.into(),
-        client_secret: None,
-        access_token,
-        refresh_token,
-        expires_at,
-    };
-    store_connection(state, actor, ws, id, creds, demo.name.to_owned()).await
 }
 
 /// What the session remembers between the start and the callback.
@@ -192,14 +98,9 @@ fn oauth_app(
     row: &crate::store::ChannelRow,
     platform: Platform,
 ) -> Result<(String, Option<String>), AppError> {
-    let demo = crate::emulator::DEMO;
     let c = &state.config;
     let app = match (platform, row.emulated) {
-        (Platform::Facebook, true) => Some((
-            demo.facebook.app_id.to_owned(),
-            Some(demo.facebook.app_secret.to_owned()),
-        )),
-        (Platform::X, true) => Some((demo.x.client_id.to_owned(), None)),
+        (Platform::Facebook | Platform::X, true) => super::super::demo::oauth_app(platform),
         (Platform::Facebook, false) => c
             .facebook_app_id
             .clone()
@@ -260,14 +161,14 @@ async fn start_inner(
 ) -> Result<String, AppError> {
     let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
     let ws = WorkspaceId(q.ws);
-    super::super::posts::require_admin(state, user, ws).await?;
+    access::require(state, user, ws, Need::Configure).await?;
     let platform = Platform::parse(platform).ok_or(AppError::NotFound)?;
     let row = channel_row(state, ws, q.channel).await?;
     if row.platform != platform.as_str() {
         return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
     }
     let (app_id, _) = oauth_app(state, &row, platform)?;
-    let ends = endpoints(state, &row, platform);
+    let ends = state.clients.endpoints(&row, platform);
     let redirect_uri = format!(
         "{}/oauth/{}/callback",
         origin(state, headers),
@@ -354,10 +255,10 @@ async fn callback_inner(
         .as_deref()
         .ok_or_else(|| AppError::invalid(None, Msg::ErrOauthState))?;
     let ws = WorkspaceId(pending.ws);
-    super::super::posts::require_admin(state, user, ws).await?;
+    let m = access::require(state, user, ws, Need::Configure).await?;
     let row = channel_row(state, ws, pending.channel).await?;
     let (app_id, app_secret) = oauth_app(state, &row, pending.platform)?;
-    let ends = endpoints(state, &row, pending.platform);
+    let ends = state.clients.endpoints(&row, pending.platform);
     let http = platforms::http::build(&ends).map_err(|e| platform_refusal(&e))?;
     match pending.platform {
         Platform::X => {
@@ -374,7 +275,7 @@ async fn callback_inner(
             .await
             .map_err(|e| platform_refusal(&e))?;
             let name = verify(state, &row, Platform::X, &creds).await?;
-            store_connection(state, user, ws, row.id, creds, name).await?;
+            store_connection(state, &m, row.id, creds, name).await?;
             Ok(None)
         }
         Platform::Facebook => {
@@ -400,7 +301,7 @@ async fn callback_inner(
                         page_id: p.id.clone(),
                         page_token: p.page_token.clone(),
                     };
-                    store_connection(state, user, ws, row.id, creds, p.name.clone()).await?;
+                    store_connection(state, &m, row.id, creds, p.name.clone()).await?;
                     Ok(None)
                 }
                 _ => {
@@ -415,7 +316,7 @@ async fn callback_inner(
                             Ok(OfferedPage {
                                 id: p.id.clone(),
                                 name: p.name.clone(),
-                                sealed: seal(state, row.id, &creds)?,
+                                sealed: state.clients.seal(row.id, &creds)?,
                             })
                         })
                         .collect::<Result<_, AppError>>()?;
@@ -509,10 +410,13 @@ pub async fn pick_page(
             .iter()
             .find(|p| p.id == form.page)
             .ok_or_else(|| AppError::invalid(None, Msg::ErrOauthState))?;
-        let creds = unseal(&state, offer.channel, &page.sealed).map_err(internal)?;
+        let creds = state
+            .clients
+            .unseal(offer.channel, &page.sealed)
+            .map_err(internal)?;
         let ws = WorkspaceId(offer.ws);
-        super::super::posts::require_admin(&state, user, ws).await?;
-        store_connection(&state, user, ws, offer.channel, creds, page.name.clone()).await
+        let m = access::require(&state, user, ws, Need::Configure).await?;
+        store_connection(&state, &m, offer.channel, creds, page.name.clone()).await
     }
     .await;
     back_to_channels(ws, result.map(|_| ()))

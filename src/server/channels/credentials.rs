@@ -10,60 +10,120 @@
 use super::super::crypto::{self, CryptoError};
 use super::super::error::internal;
 use super::super::secrets::MasterKey;
-use super::super::state::AppState;
+use crate::clock::Clock;
 use crate::domain::content::Platform;
 use crate::domain::{AppError, WorkspaceId};
-use crate::platforms::{self, CredentialStore, Credentials, PlatformClient, PlatformError};
-use crate::store::{conflict, ChannelRow, StoreError};
+use crate::platforms::{
+    self, CredentialStore, Credentials, Endpoints, PlatformClient, PlatformError,
+};
+use crate::scheduler::ports::ClientSource;
+use crate::store::{conflict, ChannelRow, Store, StoreError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// The live clients, by channel id.
-#[derive(Default)]
-pub struct ClientCache(Mutex<HashMap<i64, Arc<dyn PlatformClient>>>);
+/// The channels' live platform clients, by channel id, and what building
+/// one takes: the store and the master key its credentials are sealed
+/// with. The scheduler reaches clients through this (as its
+/// `ClientSource`), the connect flows and health checks too.
+pub struct ChannelClients {
+    store: Arc<dyn Store>,
+    key: MasterKey,
+    clock: Arc<dyn Clock>,
+    /// Whole-request timeout of every platform call.
+    timeout: std::time::Duration,
+    live: Mutex<HashMap<i64, Arc<dyn PlatformClient>>>,
+}
 
-impl ClientCache {
+impl ChannelClients {
+    pub fn new(
+        store: Arc<dyn Store>,
+        key: MasterKey,
+        clock: Arc<dyn Clock>,
+        timeout: std::time::Duration,
+    ) -> ChannelClients {
+        ChannelClients {
+            store,
+            key,
+            clock,
+            timeout,
+            live: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Drops the channel's client (it was reconnected, its egress changed,
+    /// or its authorization failed): the next use builds a fresh one.
     pub fn forget(&self, channel_id: i64) {
-        if let Ok(mut m) = self.0.lock() {
+        if let Ok(mut m) = self.live.lock() {
             m.remove(&channel_id);
         }
     }
 
-    fn get(&self, channel_id: i64) -> Option<Arc<dyn PlatformClient>> {
-        self.0.lock().ok()?.get(&channel_id).cloned()
+    /// Where this channel's client sends its requests.
+    pub fn endpoints(&self, row: &ChannelRow, platform: Platform) -> Endpoints {
+        let mut e = Endpoints::real(platform);
+        e.timeout = self.timeout;
+        if let Some(api) = &row.api_base {
+            e.api_base = api.clone();
+            e.auth_base = row.auth_base.clone().unwrap_or_else(|| api.clone());
+        }
+        e.proxy = row.proxy.clone();
+        e
     }
 
-    fn put(&self, channel_id: i64, client: Arc<dyn PlatformClient>) {
-        if let Ok(mut m) = self.0.lock() {
-            m.insert(channel_id, client);
+    /// The client for a connected channel, built on first use and kept
+    /// (it caches access tokens and holds the single-flight refresh lock).
+    pub async fn client(
+        &self,
+        ws: WorkspaceId,
+        row: &ChannelRow,
+    ) -> Result<Arc<dyn PlatformClient>, AppError> {
+        if let Some(c) = self.live.lock().ok().and_then(|m| m.get(&row.id).cloned()) {
+            return Ok(c);
         }
+        let platform = Platform::parse(&row.platform)
+            .ok_or_else(|| internal(format!("unknown platform {:?}", row.platform)))?;
+        let store: Arc<dyn CredentialStore> = Arc::new(SealedCredentials {
+            store: self.store.clone(),
+            key: self.key.clone(),
+            clock: self.clock.clone(),
+            ws,
+            channel_id: row.id,
+            version: Mutex::new(None),
+            refresher: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            recent: Mutex::new(None),
+        });
+        let client = platforms::client_for(platform, &self.endpoints(row, platform), store)
+            .map_err(|e| platform_refusal(&e))?;
+        if let Ok(mut m) = self.live.lock() {
+            m.insert(row.id, client.clone());
+        }
+        Ok(client)
+    }
+
+    /// Seals credentials for storage on `channel_id`'s row.
+    pub fn seal(&self, channel_id: i64, c: &Credentials) -> Result<String, AppError> {
+        seal(&self.key, channel_id, c)
+    }
+
+    pub fn unseal(&self, channel_id: i64, sealed: &str) -> Result<Credentials, CryptoError> {
+        unseal(&self.key, channel_id, sealed)
     }
 }
 
-/// The client for a connected channel.
-pub async fn client(
-    state: &AppState,
-    ws: WorkspaceId,
-    row: &ChannelRow,
-) -> Result<Arc<dyn PlatformClient>, AppError> {
-    if let Some(c) = state.clients.get(row.id) {
-        return Ok(c);
+#[async_trait]
+impl ClientSource for ChannelClients {
+    async fn client(
+        &self,
+        ws: WorkspaceId,
+        channel: &ChannelRow,
+    ) -> Result<Arc<dyn PlatformClient>, AppError> {
+        ChannelClients::client(self, ws, channel).await
     }
-    let platform = Platform::parse(&row.platform)
-        .ok_or_else(|| internal(format!("unknown platform {:?}", row.platform)))?;
-    let store: Arc<dyn CredentialStore> = Arc::new(SealedCredentials {
-        state: state.clone(),
-        ws,
-        channel_id: row.id,
-        version: Mutex::new(None),
-        refresher: format!("{}:{}", std::process::id(), uuid::Uuid::new_v4().simple()),
-        recent: Mutex::new(None),
-    });
-    let client = platforms::client_for(platform, &super::endpoints(state, row, platform), store)
-        .map_err(|e| platform_refusal(&e))?;
-    state.clients.put(row.id, client.clone());
-    Ok(client)
+
+    fn forget(&self, channel_id: i64) {
+        ChannelClients::forget(self, channel_id)
+    }
 }
 
 /// A platform's refusal as an error for the person who asked.
@@ -75,14 +135,13 @@ pub fn platform_refusal(e: &PlatformError) -> AppError {
     }
 }
 
-/// Seals credentials for storage on `channel_id`'s row.
-pub fn seal(state: &AppState, channel_id: i64, c: &Credentials) -> Result<String, AppError> {
+fn seal(key: &MasterKey, channel_id: i64, c: &Credentials) -> Result<String, AppError> {
     let json = serde_json::to_vec(c).map_err(internal)?;
-    Ok(crypto::encrypt(&state.master_key, channel_id, &json))
+    Ok(crypto::encrypt(key, channel_id, &json))
 }
 
-pub fn unseal(state: &AppState, channel_id: i64, sealed: &str) -> Result<Credentials, CryptoError> {
-    let plain = crypto::decrypt(&state.master_key, channel_id, sealed)?;
+fn unseal(key: &MasterKey, channel_id: i64, sealed: &str) -> Result<Credentials, CryptoError> {
+    let plain = crypto::decrypt(key, channel_id, sealed)?;
     serde_json::from_slice(&plain).map_err(|_| CryptoError::Format)
 }
 
@@ -117,8 +176,10 @@ pub async fn reseal_all(
 }
 
 /// One channel's credentials in the database, sealed.
-pub struct SealedCredentials {
-    state: AppState,
+struct SealedCredentials {
+    store: Arc<dyn Store>,
+    key: MasterKey,
+    clock: Arc<dyn Clock>,
     ws: WorkspaceId,
     channel_id: i64,
     /// The version last loaded: a save must replace exactly that one.
@@ -172,7 +233,6 @@ impl CredentialStore for SealedCredentials {
 
     async fn load_latest(&self) -> Result<Credentials, PlatformError> {
         let row = self
-            .state
             .store
             .channel_credentials(self.ws, self.channel_id)
             .await
@@ -181,7 +241,7 @@ impl CredentialStore for SealedCredentials {
         let sealed = row
             .credentials
             .ok_or_else(|| PlatformError::reauthorize("the channel is not connected"))?;
-        let c = unseal(&self.state, self.channel_id, &sealed).map_err(|e| {
+        let c = unseal(&self.key, self.channel_id, &sealed).map_err(|e| {
             tracing::error!(channel = self.channel_id, error = %e, "cannot open stored credentials");
             match e {
                 // The key was rotated under this process: a restart with the
@@ -207,10 +267,9 @@ impl CredentialStore for SealedCredentials {
                 self.loaded_version().unwrap_or_default()
             }
         };
-        let sealed = seal(&self.state, self.channel_id, credentials)
+        let sealed = seal(&self.key, self.channel_id, credentials)
             .map_err(|_| PlatformError::retry("could not seal the new credentials"))?;
         match self
-            .state
             .store
             .rotate_credentials(
                 self.ws,
@@ -238,9 +297,8 @@ impl CredentialStore for SealedCredentials {
         // and a holder that died frees the channel after it.
         let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
         loop {
-            let now = self.state.now();
+            let now = self.clock.now();
             let got = self
-                .state
                 .store
                 .try_refresh_lease(
                     self.ws,
@@ -265,7 +323,6 @@ impl CredentialStore for SealedCredentials {
 
     async fn unlock_refresh(&self) {
         if let Err(e) = self
-            .state
             .store
             .end_refresh_lease(self.ws, self.channel_id, &self.refresher)
             .await

@@ -11,17 +11,18 @@
 pub mod connect;
 pub mod credentials;
 
+use super::access::{Member, Need};
 use super::error::internal;
-use super::posts::{require_admin, schedule_error};
+use super::error::schedule_error;
 use super::state::AppState;
-use super::workspaces::membership;
 use crate::domain::content::Platform;
 use crate::domain::post::{ChannelView, Connection, ConnectionStatus};
 use crate::domain::schedule;
 use crate::domain::{AppError, WorkspaceId};
 use crate::i18n::Msg;
-use crate::platforms::{Endpoints, PlatformError};
-use crate::store::{ChannelRow, Egress, Health, UserRow};
+use crate::platforms::Credentials;
+use crate::platforms::PlatformError;
+use crate::store::{ChannelRow, Egress, Health};
 
 pub fn channel_view(row: &ChannelRow) -> Result<ChannelView, AppError> {
     Ok(ChannelView {
@@ -55,12 +56,9 @@ pub fn mask_password(url: &str) -> String {
     super::config::mask_url_password(url, "***")
 }
 
-pub async fn channels(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<Vec<ChannelView>, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn channels(state: &AppState, m: &Member) -> Result<Vec<ChannelView>, AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     state
         .store
         .channels(ws)
@@ -108,18 +106,17 @@ fn parse_channel_fields(
 /// Adds a channel of `platform`, not yet connected to an account. With
 /// `emulated`, its traffic goes to the built-in platform emulator (refused
 /// when none is running).
-#[allow(clippy::too_many_arguments)]
 pub async fn create_channel(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     platform: Platform,
     name: &str,
     zone: &str,
     slots: &str,
     emulated: bool,
 ) -> Result<ChannelView, AppError> {
-    require_admin(state, actor, ws).await?;
+    m.require(Need::Configure)?;
+    let ws = m.ws();
     let (name, zone, slots) = parse_channel_fields(name, zone, slots)?;
     let base = if emulated {
         Some(
@@ -144,7 +141,7 @@ pub async fn create_channel(
                 api_base: base.clone(),
                 auth_base: base,
             },
-            actor.id(),
+            m.id(),
             state.now(),
         )
         .await?;
@@ -153,18 +150,18 @@ pub async fn create_channel(
 
 pub async fn update_channel(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     id: i64,
     name: &str,
     zone: &str,
     slots: &str,
 ) -> Result<ChannelView, AppError> {
-    require_admin(state, actor, ws).await?;
+    m.require(Need::Configure)?;
+    let ws = m.ws();
     let (name, zone, slots) = parse_channel_fields(name, zone, slots)?;
     let row = state
         .store
-        .update_channel(ws, id, &name, &zone, &slots, actor.id(), state.now())
+        .update_channel(ws, id, &name, &zone, &slots, m.id(), state.now())
         .await?;
     channel_view(&row)
 }
@@ -188,14 +185,14 @@ fn parse_base(field: &'static str, text: Option<&str>) -> Result<Option<String>,
 /// (as the page shows it) keeps the stored password.
 pub async fn set_egress(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
+    m: &Member,
     id: i64,
     api_base: Option<&str>,
     auth_base: Option<&str>,
     proxy: Option<&str>,
 ) -> Result<ChannelView, AppError> {
-    require_admin(state, actor, ws).await?;
+    m.require(Need::Configure)?;
+    let ws = m.ws();
     let current = channel_row(state, ws, id).await?;
     let api_base = parse_base("api_base", api_base)?;
     let auth_base = parse_base("auth_base", auth_base)?.or_else(|| api_base.clone());
@@ -224,7 +221,7 @@ pub async fn set_egress(
                 auth_base,
                 proxy,
             },
-            actor.id(),
+            m.id(),
             state.now(),
         )
         .await?;
@@ -232,32 +229,16 @@ pub async fn set_egress(
     channel_view(&row)
 }
 
-/// Where this channel's client sends its requests.
-pub fn endpoints(state: &AppState, row: &ChannelRow, platform: Platform) -> Endpoints {
-    let mut e = Endpoints::real(platform);
-    e.timeout = std::time::Duration::from_millis(state.config.platform_timeout_ms.max(1) as u64);
-    if let Some(api) = &row.api_base {
-        e.api_base = api.clone();
-        e.auth_base = row.auth_base.clone().unwrap_or_else(|| api.clone());
-    }
-    e.proxy = row.proxy.clone();
-    e
-}
-
 /// Asks the platform who the channel's credentials belong to and records
 /// the answer as the channel's health.
-pub async fn check_health(
-    state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-    id: i64,
-) -> Result<ChannelView, AppError> {
-    membership(state, actor, ws).await?;
+pub async fn check_health(state: &AppState, m: &Member, id: i64) -> Result<ChannelView, AppError> {
+    m.require(Need::Read)?;
+    let ws = m.ws();
     let row = channel_row(state, ws, id).await?;
     if row.auth_status == "not_connected" {
         return Err(AppError::conflict(Msg::ErrNotConnected));
     }
-    let client = credentials::client(state, ws, &row).await?;
+    let client = state.clients.client(ws, &row).await?;
     let outcome = client.account().await;
     record(state, ws, id, outcome.as_ref().map(|_| ())).await;
     if let Err(e) = &outcome {
@@ -291,40 +272,32 @@ pub async fn record(
     }
 }
 
-/// The demo's channels: the three platforms of the product's promise, each
-/// with its audience's zone and typical posting slots, connected to the
-/// built-in emulator's demo accounts when it runs.
-pub async fn add_demo_channels(
+/// Seals `creds` onto the channel and records whose account it is now
+/// connected to; the channel's old client is dropped.
+pub async fn store_connection(
     state: &AppState,
-    actor: &UserRow,
-    ws: WorkspaceId,
-) -> Result<(), AppError> {
-    let demo = [
-        (
-            Platform::Wechat,
-            "Harbour Tea 公众号",
-            "Asia/Shanghai",
-            "Mon-Fri 08:00, 20:00",
-        ),
-        (
-            Platform::Facebook,
-            "Harbour Tea US",
-            "America/New_York",
-            "Mon-Fri 09:00, 18:00",
-        ),
-        (
-            Platform::X,
-            "@harbourtea",
-            "America/Los_Angeles",
-            "Mon-Sun 09:00, 12:00, 17:00",
-        ),
-    ];
-    let emulated = state.emulator_url.is_some();
-    for (platform, name, zone, slots) in demo {
-        let ch = create_channel(state, actor, ws, platform, name, zone, slots, emulated).await?;
-        if emulated {
-            connect::connect_demo(state, actor, ws, ch.id, platform).await?;
-        }
-    }
-    Ok(())
+    m: &Member,
+    id: i64,
+    creds: Credentials,
+    account_name: String,
+) -> Result<ChannelView, AppError> {
+    m.require(Need::Configure)?;
+    let row = state
+        .store
+        .connect_channel(
+            m.ws(),
+            id,
+            crate::store::Connection {
+                account_id: creds.account_id().to_owned(),
+                account_name,
+                credentials: state.clients.seal(id, &creds)?,
+                token_expires_at: creds.expires_at(),
+            },
+            m.id(),
+            state.now(),
+        )
+        .await?;
+    state.clients.forget(id);
+    tracing::info!(channel = id, platform = %row.platform, "channel connected");
+    channel_view(&row)
 }

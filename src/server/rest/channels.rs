@@ -2,8 +2,9 @@
 //! AppID and AppSecret, set their egress, and check their health. Facebook
 //! and X connect through the browser (`/oauth/{platform}/start`).
 
-use super::posts::{pick_workspace, ApiQuery, ErrorBody, WorkspaceQuery, TAG};
-use super::{parse_id, ApiJson, ApiUser};
+use super::common::{
+    parse_id, pick_workspace, tag, ApiJson, ApiQuery, ApiUser, ErrorBody, WorkspaceQuery,
+};
 use crate::domain::content::Platform;
 use crate::domain::post::ChannelView;
 use crate::domain::AppError;
@@ -16,7 +17,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-#[utoipa::path(get, path = "/channels", tag = TAG, params(WorkspaceQuery),
+#[utoipa::path(get, path = "/channels", tag = tag::POSTS, params(WorkspaceQuery),
     responses((status = 200, body = Vec<ChannelView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_channels(
     State(state): State<AppState>,
@@ -24,8 +25,8 @@ pub async fn list_channels(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
 ) -> Result<Json<Vec<ChannelView>>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
-    Ok(Json(channels::channels(&state, &user, ws).await?))
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    Ok(Json(channels::channels(&state, &m).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -42,7 +43,7 @@ pub struct NewChannelBody {
     emulated: bool,
 }
 
-#[utoipa::path(post, path = "/channels", tag = TAG, params(WorkspaceQuery), request_body = NewChannelBody,
+#[utoipa::path(post, path = "/channels", tag = tag::POSTS, params(WorkspaceQuery), request_body = NewChannelBody,
     responses((status = 201, body = ChannelView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_channel(
     State(state): State<AppState>,
@@ -51,11 +52,10 @@ pub async fn create_channel(
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
     ApiJson(body): ApiJson<NewChannelBody>,
 ) -> Result<(StatusCode, Json<ChannelView>), ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
     let ch = channels::create_channel(
         &state,
-        &user,
-        ws,
+        &m,
         body.platform,
         &body.name,
         &body.time_zone,
@@ -73,7 +73,7 @@ pub struct ChannelPatch {
     slots: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/channels/{id}", tag = TAG, params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
+#[utoipa::path(patch, path = "/channels/{id}", tag = tag::POSTS, params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
     request_body = ChannelPatch,
     responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_channel(
@@ -84,17 +84,16 @@ pub async fn update_channel(
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
     ApiJson(body): ApiJson<ChannelPatch>,
 ) -> Result<Json<ChannelView>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
     let id = parse_id(&id)?;
-    let current = channels::channels(&state, &user, ws)
+    let current = channels::channels(&state, &m)
         .await?
         .into_iter()
         .find(|c| c.id == id)
         .ok_or(ApiError(AppError::NotFound))?;
     let ch = channels::update_channel(
         &state,
-        &user,
-        ws,
+        &m,
         id,
         body.name.as_deref().unwrap_or(&current.name),
         body.time_zone.as_deref().unwrap_or(&current.time_zone),
@@ -113,7 +112,7 @@ pub struct WechatConnectBody {
 /// Connects a WeChat channel: the credentials are checked with WeChat
 /// (which also requires this server's IP on the account's whitelist), then
 /// stored encrypted.
-#[utoipa::path(post, path = "/channels/{id}/connect/wechat", tag = TAG,
+#[utoipa::path(post, path = "/channels/{id}/connect/wechat", tag = tag::POSTS,
     params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
     request_body = WechatConnectBody,
     responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -125,10 +124,10 @@ pub async fn connect_wechat(
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
     ApiJson(body): ApiJson<WechatConnectBody>,
 ) -> Result<Json<ChannelView>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
     let id = parse_id(&id)?;
     Ok(Json(
-        connect::connect_wechat(&state, &user, ws, id, &body.app_id, &body.app_secret).await?,
+        connect::connect_wechat(&state, &m, id, &body.app_id, &body.app_secret).await?,
     ))
 }
 
@@ -142,7 +141,7 @@ pub struct EgressBody {
     proxy: Option<String>,
 }
 
-#[utoipa::path(put, path = "/channels/{id}/egress", tag = TAG,
+#[utoipa::path(put, path = "/channels/{id}/egress", tag = tag::POSTS,
     params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
     request_body = EgressBody,
     responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -154,13 +153,12 @@ pub async fn set_egress(
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
     ApiJson(body): ApiJson<EgressBody>,
 ) -> Result<Json<ChannelView>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
     let id = parse_id(&id)?;
     Ok(Json(
         channels::set_egress(
             &state,
-            &user,
-            ws,
+            &m,
             id,
             body.api_base.as_deref(),
             body.auth_base.as_deref(),
@@ -172,7 +170,7 @@ pub async fn set_egress(
 
 /// Asks the platform who the channel's credentials belong to and records
 /// the channel's health.
-#[utoipa::path(post, path = "/channels/{id}/check", tag = TAG,
+#[utoipa::path(post, path = "/channels/{id}/check", tag = tag::POSTS,
     params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
     responses((status = 200, body = ChannelView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check(
@@ -182,7 +180,7 @@ pub async fn check(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
 ) -> Result<Json<ChannelView>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
     let id = parse_id(&id)?;
-    Ok(Json(channels::check_health(&state, &user, ws, id).await?))
+    Ok(Json(channels::check_health(&state, &m, id).await?))
 }

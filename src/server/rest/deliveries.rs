@@ -2,8 +2,10 @@
 //! the workspace's delivery health, and resolving a delivery that needs a
 //! person.
 
-use super::posts::{pick_workspace, post_workspace, ApiQuery, ErrorBody, WorkspaceQuery, TAG};
-use super::{parse_id, ApiJson, ApiUser};
+use super::common::{
+    parse_id, pick_workspace, post_workspace, tag, ApiJson, ApiQuery, ApiUser, ErrorBody,
+    WorkspaceQuery,
+};
 use crate::domain::delivery::{AttemptView, DeliveryHealth, ResolveAction};
 use crate::domain::post::PostView;
 use crate::server::deliveries;
@@ -15,7 +17,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-#[utoipa::path(get, path = "/posts/{id}/attempts", tag = TAG,
+#[utoipa::path(get, path = "/posts/{id}/attempts", tag = tag::POSTS,
     params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = Vec<AttemptView>), (status = 404, body = ErrorBody)))]
 pub async fn post_attempts(
@@ -23,10 +25,8 @@ pub async fn post_attempts(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AttemptView>>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
-    Ok(Json(
-        deliveries::post_attempts(&state, &user, ws, id).await?,
-    ))
+    let (m, id) = post_workspace(&state, &user, &id).await?;
+    Ok(Json(deliveries::post_attempts(&state, &m, id).await?))
 }
 
 /// What a person decided about one channel's delivery.
@@ -39,7 +39,7 @@ pub struct ResolveBody {
     url: Option<String>,
 }
 
-#[utoipa::path(post, path = "/posts/{id}/channels/{channel}/resolve", tag = TAG,
+#[utoipa::path(post, path = "/posts/{id}/channels/{channel}/resolve", tag = tag::POSTS,
     params(("id" = i64, Path, description = "Post id"), ("channel" = i64, Path, description = "Channel id")),
     request_body = ResolveBody,
     responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -50,19 +50,10 @@ pub async fn resolve(
     Path((id, channel)): Path<(String, String)>,
     ApiJson(body): ApiJson<ResolveBody>,
 ) -> Result<Json<PostView>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
+    let (m, id) = post_workspace(&state, &user, &id).await?;
     let channel = parse_id(&channel)?;
     Ok(Json(
-        deliveries::resolve(
-            &state,
-            &user,
-            ws,
-            id,
-            channel,
-            body.action,
-            body.url.as_deref(),
-        )
-        .await?,
+        deliveries::resolve(&state, &m, id, channel, body.action, body.url.as_deref()).await?,
     ))
 }
 
@@ -75,7 +66,7 @@ pub struct AttemptsQuery {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/channels/{id}/attempts", tag = TAG,
+#[utoipa::path(get, path = "/channels/{id}/attempts", tag = tag::POSTS,
     params(("id" = i64, Path, description = "Channel id"), AttemptsQuery),
     responses((status = 200, body = Vec<AttemptView>), (status = 404, body = ErrorBody)))]
 pub async fn channel_attempts(
@@ -85,14 +76,14 @@ pub async fn channel_attempts(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<AttemptsQuery>,
 ) -> Result<Json<Vec<AttemptView>>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
     let id = parse_id(&id)?;
     Ok(Json(
-        deliveries::channel_attempts(&state, &user, ws, id, q.limit.unwrap_or(50)).await?,
+        deliveries::channel_attempts(&state, &m, id, q.limit.unwrap_or(50)).await?,
     ))
 }
 
-#[utoipa::path(get, path = "/deliveries/health", tag = TAG, params(WorkspaceQuery),
+#[utoipa::path(get, path = "/deliveries/health", tag = tag::POSTS, params(WorkspaceQuery),
     responses((status = 200, body = DeliveryHealth), (status = 404, body = ErrorBody)))]
 pub async fn health(
     State(state): State<AppState>,
@@ -100,6 +91,6 @@ pub async fn health(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
 ) -> Result<Json<DeliveryHealth>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
-    Ok(Json(deliveries::health(&state, &user, ws).await?))
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    Ok(Json(deliveries::health(&state, &m).await?))
 }

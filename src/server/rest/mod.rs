@@ -3,6 +3,7 @@
 //! thin: authenticate, parse, call one use case.
 
 mod channels;
+pub mod common;
 mod deliveries;
 mod me;
 pub mod posts;
@@ -11,16 +12,10 @@ mod tokens;
 mod workspaces;
 
 use super::error::ApiError;
-use super::request::RequestCtx;
 use super::state::AppState;
 use crate::domain::AppError;
-use crate::i18n::Msg;
-use crate::store::UserRow;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{header, request::Parts};
 use axum::routing::get;
 use axum::Router;
-use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -115,63 +110,4 @@ impl utoipa::Modify for BearerAuth {
             Vec::<String>::new(),
         )]);
     }
-}
-
-/// The caller of an API route: a bearer token's owner, else the session's.
-pub struct ApiUser(pub UserRow);
-
-impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let auth = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        if let Some(value) = auth {
-            let token = value
-                .strip_prefix("Bearer ")
-                .map(str::trim)
-                .ok_or(AppError::Unauthenticated)?;
-            return super::tokens::authenticate(state, token)
-                .await?
-                .map(ApiUser)
-                .ok_or(ApiError(AppError::Unauthenticated));
-        }
-        parts
-            .extensions
-            .get::<RequestCtx>()
-            .and_then(|c| c.user.clone())
-            .map(ApiUser)
-            .ok_or(ApiError(AppError::Unauthenticated))
-    }
-}
-
-/// A JSON body whose rejections are answered in the API's error shape.
-pub struct ApiJson<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(ApiError(AppError::Invalid {
-                field: None,
-                key: Msg::ErrInvalidBody.key().to_owned(),
-                message: format!(
-                    "The request body is not valid JSON for this route: {}",
-                    rejection.body_text()
-                ),
-            })),
-        }
-    }
-}
-
-/// Path ids that do not parse name nothing that exists.
-pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().map_err(|_| ApiError(AppError::NotFound))
 }

@@ -6,133 +6,28 @@
 //! people in exactly one workspace) the caller's only workspace. Routes of
 //! one post find the workspace from the post.
 
-use super::{parse_id, ApiJson, ApiUser};
+use super::common::{
+    member_of, optional_json, parse_id, pick_workspace, post_workspace, tag, ApiJson, ApiQuery,
+    ApiUser, ErrorBody, WorkspaceQuery,
+};
 use crate::domain::post::{
     AuditView, CommentView, MediaRef, PostContent, PostFilter, PostInput, PostSummary, PostView,
     UtmSettings, Variant,
 };
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, PostState};
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::AppError;
 use crate::i18n::Msg;
 use crate::server::error::ApiError;
-use crate::server::{media, posts, workspaces, AppState};
+use crate::server::{media, posts, AppState};
 use crate::store::UserRow;
-use axum::extract::{FromRequestParts, Multipart, Path, Query, State};
-use axum::http::{header, request::Parts, HeaderMap, StatusCode};
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-pub const TAG: &str = "posts";
-
-/// The workspace a route without one in its path acts on.
-pub(super) async fn pick_workspace(
-    state: &AppState,
-    user: &UserRow,
-    explicit: Option<i64>,
-    headers: &HeaderMap,
-) -> Result<WorkspaceId, ApiError> {
-    let from_header = headers
-        .get("tongbu-workspace")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.trim()
-                .parse::<i64>()
-                .map_err(|_| ApiError(AppError::NotFound))
-        })
-        .transpose()?;
-    if let Some(id) = explicit.or(from_header) {
-        let ws = WorkspaceId(id);
-        workspaces::membership(state, user, ws).await?;
-        return Ok(ws);
-    }
-    let mine = state.store.workspaces_of(user.id()).await?;
-    match mine.as_slice() {
-        [(only, _)] => Ok(only.id()),
-        [] => Err(ApiError(AppError::NotFound)),
-        _ => Err(ApiError(AppError::invalid(
-            Some("workspace"),
-            Msg::ErrWorkspaceAmbiguous,
-        ))),
-    }
-}
-
-/// The workspace of a post, if the caller is a member of it.
-pub(super) async fn post_workspace(
-    state: &AppState,
-    user: &UserRow,
-    id: &str,
-) -> Result<(WorkspaceId, i64), ApiError> {
-    let id = parse_id(id)?;
-    let ws = state
-        .store
-        .post_workspace_for_member(id, user.id())
-        .await?
-        .ok_or(ApiError(AppError::NotFound))?;
-    Ok((ws, id))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct WorkspaceQuery {
-    /// Workspace id; optional for members of a single workspace.
-    pub workspace: Option<i64>,
-}
-
-/// A query string whose rejections are answered in the API's error shape
-/// (axum's own answer is a plain-text 400).
-pub struct ApiQuery<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Query::<T>::from_request_parts(parts, state).await {
-            Ok(Query(v)) => Ok(ApiQuery(v)),
-            Err(rejection) => Err(ApiError(AppError::Invalid {
-                field: None,
-                key: Msg::ErrInvalidBody.key().to_owned(),
-                message: format!(
-                    "The query string is not valid for this route: {}",
-                    rejection.body_text()
-                ),
-            })),
-        }
-    }
-}
-
-/// A JSON body that may be left out entirely.
-fn optional_json<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(T::default());
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError(AppError::Invalid {
-            field: None,
-            key: Msg::ErrInvalidBody.key().to_owned(),
-            message: format!("The request body is not valid JSON for this route: {e}"),
-        })
-    })
-}
-
-/// The error body every route answers with.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `invalid`, `forbidden`, `conflict`.
-    code: String,
-    /// What went wrong, in English.
-    message: String,
-    /// The offending field, for `invalid`.
-    field: Option<String>,
-}
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -150,7 +45,7 @@ pub struct PostQuery {
     q: Option<String>,
 }
 
-#[utoipa::path(get, path = "/posts", tag = TAG, params(PostQuery),
+#[utoipa::path(get, path = "/posts", tag = tag::POSTS, params(PostQuery),
     responses((status = 200, body = Vec<PostSummary>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_posts(
     State(state): State<AppState>,
@@ -158,7 +53,7 @@ pub async fn list_posts(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<PostQuery>,
 ) -> Result<Json<Vec<PostSummary>>, ApiError> {
-    let ws = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
     let states = match q.state.as_deref() {
         None => Vec::new(),
         Some(list) => list
@@ -183,7 +78,7 @@ pub async fn list_posts(
         campaign: q.campaign,
         q: q.q,
     };
-    Ok(Json(posts::list(&state, &user, ws, &filter).await?))
+    Ok(Json(posts::list(&state, &m, &filter).await?))
 }
 
 /// A post as an API client sends it: the master content, the target
@@ -214,7 +109,7 @@ pub struct PostBody {
     campaign: Option<String>,
 }
 
-#[utoipa::path(post, path = "/posts", tag = TAG, params(WorkspaceQuery), request_body = PostBody,
+#[utoipa::path(post, path = "/posts", tag = tag::POSTS, params(WorkspaceQuery), request_body = PostBody,
     responses((status = 201, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_post(
     State(state): State<AppState>,
@@ -223,7 +118,7 @@ pub async fn create_post(
     ApiQuery(q): ApiQuery<WorkspaceQuery>,
     ApiJson(body): ApiJson<PostBody>,
 ) -> Result<(StatusCode, Json<PostView>), ApiError> {
-    let ws = pick_workspace(&state, &user, body.workspace_id.or(q.workspace), &headers).await?;
+    let m = pick_workspace(&state, &user, body.workspace_id.or(q.workspace), &headers).await?;
     let input = PostInput {
         content: PostContent {
             text: body.text,
@@ -241,19 +136,19 @@ pub async fn create_post(
     };
     Ok((
         StatusCode::CREATED,
-        Json(posts::create(&state, &user, ws, input).await?),
+        Json(posts::create(&state, &m, input).await?),
     ))
 }
 
-#[utoipa::path(get, path = "/posts/{id}", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(get, path = "/posts/{id}", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = PostView), (status = 404, body = ErrorBody)))]
 pub async fn get_post(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<PostView>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
-    Ok(Json(posts::get(&state, &user, ws, id).await?))
+    let (m, id) = post_workspace(&state, &user, &id).await?;
+    Ok(Json(posts::get(&state, &m, id).await?))
 }
 
 /// Fields to change; absent fields stay as they are.
@@ -278,7 +173,7 @@ pub struct PostPatch {
     campaign: Option<String>,
 }
 
-#[utoipa::path(patch, path = "/posts/{id}", tag = TAG, params(("id" = i64, Path, description = "Post id")), request_body = PostPatch,
+#[utoipa::path(patch, path = "/posts/{id}", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")), request_body = PostPatch,
     responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn patch_post(
@@ -287,8 +182,8 @@ pub async fn patch_post(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PostPatch>,
 ) -> Result<Json<PostView>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
-    let current = posts::get(&state, &user, ws, id).await?;
+    let (m, id) = post_workspace(&state, &user, &id).await?;
+    let current = posts::get(&state, &m, id).await?;
     let mut content = current.content;
     if let Some(v) = body.text {
         content.text = v;
@@ -327,7 +222,7 @@ pub async fn patch_post(
         campaign: body.campaign.or(current.campaign),
     };
     Ok(Json(
-        posts::update(&state, &user, ws, id, body.expected_revision, input).await?,
+        posts::update(&state, &m, id, body.expected_revision, input).await?,
     ))
 }
 
@@ -343,11 +238,11 @@ async fn act(
     id: String,
     action: Action,
 ) -> Result<Json<PostView>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
-    Ok(Json(posts::act(&state, &user, ws, id, action).await?))
+    let (m, id) = post_workspace(&state, &user, &id).await?;
+    Ok(Json(posts::act(&state, &m, id, action).await?))
 }
 
-#[utoipa::path(post, path = "/posts/{id}/submit", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(post, path = "/posts/{id}/submit", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn submit(
@@ -358,7 +253,7 @@ pub async fn submit(
     act(state, user, id, Action::Submit).await
 }
 
-#[utoipa::path(post, path = "/posts/{id}/approve", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(post, path = "/posts/{id}/approve", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     request_body(content = Option<ReviewBody>),
     responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -372,7 +267,7 @@ pub async fn approve(
     act(state, user, id, Action::Approve { comment }).await
 }
 
-#[utoipa::path(post, path = "/posts/{id}/reject", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(post, path = "/posts/{id}/reject", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     request_body = ReviewBody,
     responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -386,7 +281,7 @@ pub async fn reject(
     act(state, user, id, Action::Reject { comment }).await
 }
 
-#[utoipa::path(post, path = "/posts/{id}/cancel", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(post, path = "/posts/{id}/cancel", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -396,7 +291,7 @@ pub async fn cancel(
     act(state, user, id, Action::Cancel).await
 }
 
-#[utoipa::path(post, path = "/posts/{id}/withdraw", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(post, path = "/posts/{id}/withdraw", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = PostView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -406,15 +301,15 @@ pub async fn withdraw(
     act(state, user, id, Action::Withdraw).await
 }
 
-#[utoipa::path(get, path = "/posts/{id}/comments", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(get, path = "/posts/{id}/comments", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = Vec<CommentView>), (status = 404, body = ErrorBody)))]
 pub async fn comments(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<CommentView>>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
-    Ok(Json(posts::comments(&state, &user, ws, id).await?))
+    let (m, id) = post_workspace(&state, &user, &id).await?;
+    Ok(Json(posts::comments(&state, &m, id).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -422,7 +317,7 @@ pub struct CommentBody {
     body: String,
 }
 
-#[utoipa::path(post, path = "/posts/{id}/comments", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(post, path = "/posts/{id}/comments", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     request_body = CommentBody,
     responses((status = 201, body = Vec<CommentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_comment(
@@ -431,22 +326,22 @@ pub async fn add_comment(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CommentBody>,
 ) -> Result<(StatusCode, Json<Vec<CommentView>>), ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
+    let (m, id) = post_workspace(&state, &user, &id).await?;
     Ok((
         StatusCode::CREATED,
-        Json(posts::comment(&state, &user, ws, id, &body.body).await?),
+        Json(posts::comment(&state, &m, id, &body.body).await?),
     ))
 }
 
-#[utoipa::path(get, path = "/posts/{id}/audit", tag = TAG, params(("id" = i64, Path, description = "Post id")),
+#[utoipa::path(get, path = "/posts/{id}/audit", tag = tag::POSTS, params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = Vec<AuditView>), (status = 404, body = ErrorBody)))]
 pub async fn post_audit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<AuditView>>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
-    Ok(Json(posts::post_audit(&state, &user, ws, id).await?))
+    let (m, id) = post_workspace(&state, &user, &id).await?;
+    Ok(Json(posts::post_audit(&state, &m, id).await?))
 }
 
 /// Upload form: one `file` part.
@@ -457,7 +352,7 @@ pub struct UploadForm {
     file: String,
 }
 
-#[utoipa::path(post, path = "/workspaces/{ws}/media", tag = TAG, params(("ws" = i64, Path, description = "Workspace id")),
+#[utoipa::path(post, path = "/workspaces/{ws}/media", tag = tag::POSTS, params(("ws" = i64, Path, description = "Workspace id")),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = MediaRef), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn upload_media(
@@ -466,8 +361,7 @@ pub async fn upload_media(
     Path(ws): Path<String>,
     mut form: Multipart,
 ) -> Result<(StatusCode, Json<MediaRef>), ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
-    workspaces::membership(&state, &user, ws).await?;
+    let m = member_of(&state, &user, &ws).await?;
     let invalid = |msg| ApiError(AppError::invalid(Some("file"), msg));
     while let Some(field) = form
         .next_field()
@@ -479,14 +373,14 @@ pub async fn upload_media(
                 .bytes()
                 .await
                 .map_err(|_| invalid(Msg::ErrMediaTooLarge))?;
-            let created = media::upload(&state, &user, ws, &bytes).await?;
+            let created = media::upload(&state, &m, &bytes).await?;
             return Ok((StatusCode::CREATED, Json(created)));
         }
     }
     Err(invalid(Msg::ErrMediaEmpty))
 }
 
-#[utoipa::path(get, path = "/workspaces/{ws}/media/{id}", tag = TAG,
+#[utoipa::path(get, path = "/workspaces/{ws}/media/{id}", tag = tag::POSTS,
     params(("ws" = i64, Path, description = "Workspace id"), ("id" = i64, Path, description = "Media id")),
     responses((status = 200, description = "The file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
 pub async fn get_media(
@@ -494,8 +388,8 @@ pub async fn get_media(
     ApiUser(user): ApiUser,
     Path((ws, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
-    let (content_type, bytes) = media::read(&state, &user, ws, parse_id(&id)?).await?;
+    let m = member_of(&state, &user, &ws).await?;
+    let (content_type, bytes) = media::read(&state, &m, parse_id(&id)?).await?;
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
@@ -514,7 +408,7 @@ pub struct NotificationList {
     items: Vec<crate::domain::post::NotificationView>,
 }
 
-#[utoipa::path(get, path = "/notifications", tag = TAG,
+#[utoipa::path(get, path = "/notifications", tag = tag::POSTS,
     responses((status = 200, body = NotificationList), (status = 401, body = ErrorBody)))]
 pub async fn notifications(
     State(state): State<AppState>,
@@ -530,7 +424,7 @@ pub struct MarkRead {
     ids: Option<Vec<i64>>,
 }
 
-#[utoipa::path(post, path = "/notifications/read", tag = TAG, request_body(content = Option<MarkRead>),
+#[utoipa::path(post, path = "/notifications/read", tag = tag::POSTS, request_body(content = Option<MarkRead>),
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn mark_read(
     State(state): State<AppState>,

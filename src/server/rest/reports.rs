@@ -1,8 +1,7 @@
 //! Reach reports over REST: the workspace's report as JSON or as the CSV of
 //! its table, and one post's figures per channel.
 
-use super::posts::{pick_workspace, post_workspace, ApiQuery, ErrorBody};
-use super::ApiUser;
+use super::common::{pick_workspace, post_workspace, tag, ApiQuery, ApiUser, ErrorBody};
 use crate::domain::reports::{to_csv, PostMetrics, ReachReport};
 use crate::server::error::ApiError;
 use crate::server::reports::{self, ReportQuery};
@@ -13,8 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
-
-const TAG: &str = "reports";
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -37,7 +34,7 @@ async fn report(
     headers: &HeaderMap,
     q: ReachQuery,
 ) -> Result<ReachReport, ApiError> {
-    let ws = pick_workspace(state, user, q.workspace, headers).await?;
+    let m = pick_workspace(state, user, q.workspace, headers).await?;
     let req = ReportQuery {
         from: q.from,
         to: q.to,
@@ -45,13 +42,13 @@ async fn report(
         group_by: q.group_by,
     }
     .parse(state.now())?;
-    Ok(reports::reach(state, user, ws, &req).await?)
+    Ok(reports::reach(state, &m, &req).await?)
 }
 
 /// Posts published in the range (days in `tz`), their latest figures
 /// grouped as asked, totals, growth per platform by day, top posts, best
 /// publishing hours per channel, and what each platform's metric means.
-#[utoipa::path(get, path = "/reports/reach", tag = TAG, params(ReachQuery),
+#[utoipa::path(get, path = "/reports/reach", tag = tag::REPORTS, params(ReachQuery),
     responses((status = 200, body = ReachReport), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reach(
     State(state): State<AppState>,
@@ -64,7 +61,7 @@ pub async fn reach(
 
 /// The report's table as CSV (one line per group, then the total; an empty
 /// cell is a figure the platforms do not provide).
-#[utoipa::path(get, path = "/reports/reach.csv", tag = TAG, params(ReachQuery),
+#[utoipa::path(get, path = "/reports/reach.csv", tag = tag::REPORTS, params(ReachQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reach_csv(
     State(state): State<AppState>,
@@ -94,7 +91,7 @@ pub async fn reach_csv(
 
 /// A post's figures on each channel it was published to: latest values,
 /// every snapshot, totals and metric definitions.
-#[utoipa::path(get, path = "/posts/{id}/metrics", tag = TAG,
+#[utoipa::path(get, path = "/posts/{id}/metrics", tag = tag::REPORTS,
     params(("id" = i64, Path, description = "Post id")),
     responses((status = 200, body = PostMetrics), (status = 404, body = ErrorBody)))]
 pub async fn post_metrics(
@@ -102,6 +99,6 @@ pub async fn post_metrics(
     ApiUser(user): ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<PostMetrics>, ApiError> {
-    let (ws, id) = post_workspace(&state, &user, &id).await?;
-    Ok(Json(reports::post_metrics(&state, &user, ws, id).await?))
+    let (m, id) = post_workspace(&state, &user, &id).await?;
+    Ok(Json(reports::post_metrics(&state, &m, id).await?))
 }

@@ -1,5 +1,4 @@
-use super::posts::ErrorBody;
-use super::{parse_id, ApiJson, ApiUser};
+use super::common::{parse_id, tag, ApiJson, ApiUser, ErrorBody};
 use crate::domain::{ApiTokenView, NewApiToken};
 use crate::server::error::ApiError;
 use crate::server::{tokens, AppState};
@@ -8,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-#[utoipa::path(get, path = "/tokens", tag = "account", responses((status = 200, body = Vec<ApiTokenView>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/tokens", tag = tag::ACCOUNT, responses((status = 200, body = Vec<ApiTokenView>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -21,7 +20,7 @@ pub struct CreateToken {
     name: String,
 }
 
-#[utoipa::path(post, path = "/tokens", tag = "account", request_body = CreateToken, responses((status = 201, body = NewApiToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/tokens", tag = tag::ACCOUNT, request_body = CreateToken, responses((status = 201, body = NewApiToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -33,7 +32,7 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(delete, path = "/tokens/{id}", tag = "account", params(("id" = i64, Path, description = "Token id")), responses((status = 204), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/tokens/{id}", tag = tag::ACCOUNT, params(("id" = i64, Path, description = "Token id")), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

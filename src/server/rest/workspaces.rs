@@ -1,8 +1,5 @@
-use super::posts::ErrorBody;
-use super::{parse_id, ApiJson, ApiUser};
-use crate::domain::{
-    parse_role, AppError, Invitation, Member, Role, UserId, WorkspaceId, WorkspaceSummary,
-};
+use super::common::{member_of, parse_id, tag, ApiJson, ApiUser, ErrorBody};
+use crate::domain::{parse_role, Invitation, Member, Role, UserId, WorkspaceSummary};
 use crate::server::error::ApiError;
 use crate::server::{workspaces, AppState};
 use axum::extract::{Path, State};
@@ -10,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-#[utoipa::path(get, path = "/workspaces", tag = "workspaces", responses((status = 200, body = Vec<WorkspaceSummary>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/workspaces", tag = tag::WORKSPACES, responses((status = 200, body = Vec<WorkspaceSummary>), (status = 401, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -27,7 +24,7 @@ pub struct CreateWorkspace {
     name: String,
 }
 
-#[utoipa::path(post, path = "/workspaces", tag = "workspaces", request_body = CreateWorkspace, responses((status = 201, body = WorkspaceSummary), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/workspaces", tag = tag::WORKSPACES, request_body = CreateWorkspace, responses((status = 201, body = WorkspaceSummary), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -39,26 +36,25 @@ pub async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/workspaces/{ws}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = WorkspaceSummary), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/workspaces/{ws}", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = WorkspaceSummary), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
 ) -> Result<Json<WorkspaceSummary>, ApiError> {
-    Ok(Json(
-        workspaces::summary(&state, &user, WorkspaceId(parse_id(&ws)?)).await?,
-    ))
+    Ok(Json(workspaces::summary(
+        &member_of(&state, &user, &ws).await?,
+    )))
 }
 
-#[utoipa::path(get, path = "/workspaces/{ws}/members", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<Member>), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/workspaces/{ws}/members", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<Member>), (status = 404, body = ErrorBody)))]
 pub async fn members(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
 ) -> Result<Json<Vec<Member>>, ApiError> {
-    Ok(Json(
-        workspaces::members(&state, &user, WorkspaceId(parse_id(&ws)?)).await?,
-    ))
+    let m = member_of(&state, &user, &ws).await?;
+    Ok(Json(workspaces::members(&state, &m).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -66,30 +62,29 @@ pub struct ChangeRole {
     role: String,
 }
 
-#[utoipa::path(patch, path = "/workspaces/{ws}/members/{user}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), request_body = ChangeRole, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/workspaces/{ws}/members/{user}", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), request_body = ChangeRole, responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn change_role(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path((ws, member)): Path<(String, String)>,
     ApiJson(body): ApiJson<ChangeRole>,
 ) -> Result<StatusCode, ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
-    let member = UserId(parse_id(&member)?);
     // Prove membership before judging the body, so outsiders learn nothing.
-    workspaces::membership(&state, &user, ws).await?;
+    let m = member_of(&state, &user, &ws).await?;
+    let member = UserId(parse_id(&member)?);
     let role: Role = parse_role(&body.role)?;
-    workspaces::change_role(&state, &user, ws, member, role).await?;
+    workspaces::change_role(&state, &m, member, role).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/workspaces/{ws}/members/{user}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/workspaces/{ws}/members/{user}", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn remove(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path((ws, member)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
-    workspaces::remove_member(&state, &user, ws, UserId(parse_id(&member)?)).await?;
+    let m = member_of(&state, &user, &ws).await?;
+    workspaces::remove_member(&state, &m, UserId(parse_id(&member)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -98,15 +93,15 @@ pub struct TemporaryPassword {
     temporary_password: String,
 }
 
-#[utoipa::path(post, path = "/workspaces/{ws}/members/{user}/reset-password", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), responses((status = 200, body = TemporaryPassword), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/workspaces/{ws}/members/{user}/reset-password", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id"), ("user" = i64, Path, description = "User id")), responses((status = 200, body = TemporaryPassword), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path((ws, member)): Path<(String, String)>,
 ) -> Result<Json<TemporaryPassword>, ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
+    let m = member_of(&state, &user, &ws).await?;
     let temporary_password =
-        workspaces::reset_password(&state, &user, ws, UserId(parse_id(&member)?)).await?;
+        workspaces::reset_password(&state, &m, UserId(parse_id(&member)?)).await?;
     Ok(Json(TemporaryPassword { temporary_password }))
 }
 
@@ -123,17 +118,16 @@ pub struct InvitationCreated {
     accept_path: String,
 }
 
-#[utoipa::path(post, path = "/workspaces/{ws}/invitations", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), request_body = Invite, responses((status = 201, body = InvitationCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/workspaces/{ws}/invitations", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id")), request_body = Invite, responses((status = 201, body = InvitationCreated), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn invite(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
     ApiJson(body): ApiJson<Invite>,
 ) -> Result<(StatusCode, Json<InvitationCreated>), ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
-    workspaces::membership(&state, &user, ws).await?;
+    let m = member_of(&state, &user, &ws).await?;
     let role = parse_role(&body.role)?;
-    let created = workspaces::invite(&state, &user, ws, &body.email, role).await?;
+    let created = workspaces::invite(&state, &m, &body.email, role).await?;
     Ok((
         StatusCode::CREATED,
         Json(InvitationCreated {
@@ -143,25 +137,24 @@ pub async fn invite(
     ))
 }
 
-#[utoipa::path(get, path = "/workspaces/{ws}/invitations", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<Invitation>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/workspaces/{ws}/invitations", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<Invitation>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn invitations(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
 ) -> Result<Json<Vec<Invitation>>, ApiError> {
-    Ok(Json(
-        workspaces::invitations(&state, &user, WorkspaceId(parse_id(&ws)?)).await?,
-    ))
+    let m = member_of(&state, &user, &ws).await?;
+    Ok(Json(workspaces::invitations(&state, &m).await?))
 }
 
-#[utoipa::path(delete, path = "/workspaces/{ws}/invitations/{id}", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id"), ("id" = i64, Path, description = "Invitation id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/workspaces/{ws}/invitations/{id}", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id"), ("id" = i64, Path, description = "Invitation id")), responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_invitation(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path((ws, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
-    workspaces::revoke_invitation(&state, &user, ws, parse_id(&id)?).await?;
+    let m = member_of(&state, &user, &ws).await?;
+    workspaces::revoke_invitation(&state, &m, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -177,18 +170,14 @@ pub struct AuditEntry {
 }
 
 /// The workspace's audit log, newest first; admins and owners only.
-#[utoipa::path(get, path = "/workspaces/{ws}/audit", tag = "workspaces", params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/workspaces/{ws}/audit", tag = tag::WORKSPACES, params(("ws" = i64, Path, description = "Workspace id")), responses((status = 200, body = Vec<AuditEntry>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     Path(ws): Path<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let ws = WorkspaceId(parse_id(&ws)?);
-    let (_, role) = workspaces::membership(&state, &user, ws).await?;
-    if !role.can_configure() {
-        return Err(ApiError(AppError::Forbidden));
-    }
-    let rows = state.store.audit_log(ws, 200).await?;
+    let m = member_of(&state, &user, &ws).await?;
+    let rows = workspaces::audit_log(&state, &m, 200).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| AuditEntry {

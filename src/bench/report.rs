@@ -13,13 +13,14 @@
 //! encoding). Prints p50/p95/max per grouping; fails when p95 passes the
 //! target.
 
-use super::bench::{connect_channels, write_post, BenchDb};
-use super::{Scheduler, SchedulerConfig};
+use super::deliver::{connect_channels, write_post, BenchDb};
+use crate::clock::{Clock, ManualClock};
 use crate::domain::metrics::CollectionSchedule;
 use crate::domain::reports::GroupBy;
 use crate::domain::Role;
 use crate::emulator::{Emulator, EmulatorOptions};
-use crate::server::clock::{Clock, ManualClock};
+use crate::scheduler::{Scheduler, SchedulerConfig};
+use crate::server::access::Member;
 use crate::server::config::Config;
 use crate::server::reports::ReportQuery;
 use crate::server::{accounts, reports, router};
@@ -82,11 +83,13 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let ws = crate::domain::WorkspaceId(ws.id);
-    let channel_ids = connect_channels(&state, &emulator, &owner, ws, args.channels).await?;
+    let owner = Member::resolve(&state, &owner, ws.id())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let channel_ids = connect_channels(&state, &emulator, &owner, args.channels).await?;
     let offsets: Vec<String> = (1..=args.snapshots).map(|d| format!("{d}d")).collect();
     let scheduler = Scheduler::new(
-        state.clone(),
+        state.scheduler_ports(),
         SchedulerConfig {
             collection: CollectionSchedule::parse(&offsets.join(","), 0)
                 .map_err(|e| anyhow::anyhow!(e))?,
@@ -116,7 +119,7 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
             let campaign = campaigns.get(written % 4).copied();
             // Spread over the day's hours, for the best-hours table.
             let due = now + Duration::minutes((written % 24) as i64 * 7);
-            write_post(&state, &owner, ws, &channel_ids, written, campaign, due).await?;
+            write_post(&state, &owner, &channel_ids, written, campaign, due).await?;
             written += 1;
         }
         clock.advance(Duration::hours(3));
@@ -132,7 +135,7 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
     clock.advance(Duration::days(2));
     emulator.advance(std::time::Duration::from_secs(2 * 86_400));
     scheduler.collect().await?;
-    let snapshots = state.store.count_snapshots(ws).await?;
+    let snapshots = state.store.count_snapshots(owner.ws()).await?;
     let want = (args.posts * args.channels * args.snapshots) as i64;
     eprintln!(
         "history built in {:.0} s: {snapshots} snapshots",
@@ -176,7 +179,7 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
         let mut rows = 0;
         for i in 0..args.runs + 2 {
             let t = std::time::Instant::now();
-            let r = reports::reach(&state, &owner, ws, &req)
+            let r = reports::reach(&state, &owner, &req)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             // What the page and the API send: the JSON, and the CSV.

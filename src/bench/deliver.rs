@@ -10,14 +10,15 @@
 //! - the ledger audit: duplicates, lost, unauthorized, early (all must be
 //!   0; the command fails otherwise).
 
+use crate::clock::SystemClock;
 use crate::domain::content::Platform;
 use crate::domain::post::{PostContent, Variant};
 use crate::domain::workflow::ApprovalChange;
 use crate::domain::Role;
 use crate::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule};
-use crate::server::clock::SystemClock;
+use crate::server::access::Member;
 use crate::server::config::Config;
-use crate::server::{accounts, channels, router};
+use crate::server::{accounts, channels, demo, router};
 use crate::store::{PostHead, PostWrite};
 use chrono::{Duration, Utc};
 use std::path::Path;
@@ -125,7 +126,7 @@ struct Report {
     not_published: usize,
     /// Deliveries by final state.
     states: std::collections::BTreeMap<String, usize>,
-    audit: super::audit::JoinCounts,
+    audit: crate::scheduler::audit::JoinCounts,
 }
 
 pub async fn deliver(_config: Config, args: DeliverArgs) -> anyhow::Result<()> {
@@ -191,12 +192,14 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let ws = crate::domain::WorkspaceId(ws.id);
-    let channel_ids = connect_channels(&state, &emulator, &owner, ws, args.channels).await?;
+    let owner = Member::resolve(&state, &owner, ws.id())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let channel_ids = connect_channels(&state, &emulator, &owner, args.channels).await?;
     // Armed a day ahead, then moved due all at once when the workers run.
     let parked = Utc::now() + Duration::days(1);
     for p in 0..args.posts {
-        write_post(&state, &owner, ws, &channel_ids, p, None, parked).await?;
+        write_post(&state, &owner, &channel_ids, p, None, parked).await?;
     }
 
     let mut workers: Vec<Child> = (0..args.workers)
@@ -250,7 +253,7 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
 
     let rows = state.store.audit_deliveries().await?;
     let ledger = emulator.ledger();
-    let audit = super::audit::join(&ledger, &rows, Utc::now());
+    let audit = crate::scheduler::audit::join(&ledger, &rows, Utc::now());
     let mut lateness: Vec<i64> = ledger
         .iter()
         .filter(|e| e.committed && matches!(e.kind.as_str(), "x.tweet" | "facebook.feed"))
@@ -301,11 +304,10 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
 /// `n` channels of the emulator's demo accounts, alternately X and
 /// Facebook; every X channel gets its own token family (as separate
 /// consents give).
-pub(super) async fn connect_channels(
+pub async fn connect_channels(
     state: &crate::server::AppState,
     emulator: &Emulator,
-    owner: &crate::store::UserRow,
-    ws: crate::domain::WorkspaceId,
+    owner: &Member,
     n: usize,
 ) -> anyhow::Result<Vec<i64>> {
     let mut channel_ids = Vec::new();
@@ -318,7 +320,6 @@ pub(super) async fn connect_channels(
         let ch = channels::create_channel(
             state,
             owner,
-            ws,
             platform,
             &format!("bench {} {i}", platform.as_str()),
             "UTC",
@@ -328,9 +329,9 @@ pub(super) async fn connect_channels(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         if platform == Platform::X {
-            channels::connect::connect_demo_consent(state, owner, ws, ch.id, emulator).await
+            demo::connect_demo_consent(state, owner, ch.id, emulator).await
         } else {
-            channels::connect::connect_demo(state, owner, ws, ch.id, platform).await
+            demo::connect_demo(state, owner, ch.id, platform).await
         }
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         channel_ids.push(ch.id);
@@ -339,10 +340,9 @@ pub(super) async fn connect_channels(
 }
 
 /// Post number `p`, scheduled on every channel for `due`.
-pub(super) async fn write_post(
+pub async fn write_post(
     state: &crate::server::AppState,
-    owner: &crate::store::UserRow,
-    ws: crate::domain::WorkspaceId,
+    owner: &Member,
     channel_ids: &[i64],
     p: usize,
     campaign: Option<&str>,
@@ -366,7 +366,7 @@ pub(super) async fn write_post(
     state
         .store
         .write_post(PostWrite {
-            ws,
+            ws: owner.ws(),
             id: None,
             expected_version: 0,
             actor: owner.id(),
