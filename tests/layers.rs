@@ -222,10 +222,10 @@ fn resolve(from: &Module, path: &str, known: &BTreeSet<Module>) -> Option<Module
         .map(|s| s.split(" as ").next().unwrap_or(s).trim())
         .filter(|s| !s.is_empty())
         .collect();
-    let (mut base, rest): (Module, &[&str]) = match segs.first()? {
-        &"crate" => (Vec::new(), &segs[1..]),
-        &"self" => (from.clone(), &segs[1..]),
-        &"super" => {
+    let (mut base, rest): (Module, &[&str]) = match *segs.first()? {
+        "crate" => (Vec::new(), &segs[1..]),
+        "self" => (from.clone(), &segs[1..]),
+        "super" => {
             let mut base = from.clone();
             let mut k = 0;
             while segs.get(k) == Some(&"super") {
