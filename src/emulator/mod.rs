@@ -32,6 +32,10 @@ pub use metrics::Figures;
 pub use net::RunningEmulator;
 pub use state::LedgerEntry;
 
+/// The platforms' names in the ledger and in fault rules (the domain's
+/// own names).
+pub use crate::domain::content::Platform as EmuPlatform;
+
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State as AxState};
 use axum::http::{HeaderMap, StatusCode};
@@ -71,16 +75,6 @@ impl Default for EmulatorOptions {
             rate_limit_scale: 1.0,
         }
     }
-}
-
-/// The three imitated platforms, as they are named in the ledger and in
-/// fault rules.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EmuPlatform {
-    Wechat,
-    Facebook,
-    X,
 }
 
 /// The seeded WeChat account.
