@@ -1,6 +1,7 @@
-//! The Facebook Graph API imitation: login code exchange, long-lived user
-//! tokens, page tokens, page feed and photo posts, published posts, post
-//! fields and insights, and the batch endpoint.
+//! The Facebook Graph API imitation: the login dialog, login code
+//! exchange, long-lived user tokens, page tokens, page feed and photo
+//! posts, published posts, post fields and insights, and the batch
+//! endpoint.
 //!
 //! Graph paths start with a free version segment (`/v23.0/…`), so this
 //! module is the router's fallback and dispatches on the path itself; the
@@ -15,12 +16,14 @@
 // them would only add noise on a loopback test server.
 #![allow(clippy::result_large_err)]
 
+use super::consent;
 use super::state::{Budget, State};
 use super::{CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Request, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -164,8 +167,8 @@ impl FbState {
     }
 }
 
-/// Issues a login code after consent (called by the consent page).
-pub(crate) fn issue_code(st: &mut State, now: DateTime<Utc>, redirect_uri: &str) -> String {
+/// Issues a login code after consent.
+fn issue_code(st: &mut State, now: DateTime<Utc>, redirect_uri: &str) -> String {
     let code = format!("AQ{}", super::random_token(60));
     st.facebook.codes.insert(
         code.clone(),
@@ -506,7 +509,7 @@ pub(crate) async fn fallback(AxState(emu): AxState<Emulator>, req: Request) -> R
         return fb_error(100, None, "(#100) Request body too large").into_response();
     };
     if rest.len() == 2 && rest[0] == "dialog" && rest[1] == "oauth" {
-        return super::consent::facebook(&emu, &parts.method, &query, &raw).await;
+        return login_dialog(&emu, &parts.method, &query, &raw);
     }
     let mut params = Map::new();
     for (k, v) in super::form_pairs(query.as_bytes()) {
@@ -841,6 +844,72 @@ async fn stop(emu: &Emulator, f: super::Fault, tok: &Tok) -> GraphOut {
 }
 
 // ---- OAuth -----------------------------------------------------------------------
+
+/// `GET|POST /vNN.0/dialog/oauth`: the login dialog, as the demo user.
+fn login_dialog(emu: &Emulator, method: &Method, query: &str, body: &Bytes) -> Response {
+    let src: &[u8] = if method == Method::POST {
+        body
+    } else {
+        query.as_bytes()
+    };
+    let p = consent::params(src);
+    let get = |k: &str| consent::get_param(&p, k);
+    let app_id = emu.read(|st, _| st.facebook.app_id.clone());
+    if get("client_id") != app_id {
+        return consent::error_page(
+            "Invalid App ID: the provided app ID does not look like a valid app ID.",
+        );
+    }
+    let redirect_uri = get("redirect_uri");
+    if url::Url::parse(redirect_uri).is_err() {
+        return consent::error_page("URL blocked: redirect_uri is missing or not a valid URL.");
+    }
+    if !matches!(get("response_type"), "" | "code") {
+        return consent::error_page("Unsupported response_type.");
+    }
+    let state = get("state");
+    if method == Method::POST {
+        if !consent::allowed(&p) {
+            return consent::redirect(
+                redirect_uri,
+                &[
+                    ("error", "access_denied"),
+                    ("error_code", "200"),
+                    ("error_description", "Permissions error"),
+                    ("error_reason", "user_denied"),
+                    ("state", state),
+                ],
+                Some("_=_"),
+            );
+        }
+        let code = emu.mutate(|st, now| issue_code(st, now, redirect_uri));
+        return consent::redirect(
+            redirect_uri,
+            &[("code", &code), ("state", state)],
+            Some("_=_"),
+        );
+    }
+    let scope = get("scope");
+    let scopes: Vec<&str> = scope.split([',', ' ']).collect();
+    let fields = consent::hidden(&[
+        ("client_id", &app_id),
+        ("redirect_uri", redirect_uri),
+        ("state", state),
+        ("scope", scope),
+        ("response_type", "code"),
+    ]);
+    let body = format!(
+        "<h1>Tongbu wants to access your Facebook account</h1>\
+<p class=\"who\">Logged in as <strong id=\"account\">{user}</strong>, who manages <strong>{page}</strong>.</p>\
+<p>Tongbu (app {app}) will receive:</p><ul id=\"scopes\">{scopes}</ul>{form}",
+        user = escape(DEMO.facebook.user_name),
+        page = escape(DEMO.facebook.page_name),
+        app = escape(&app_id),
+        scopes = consent::scope_list(&scopes),
+        form = consent::form(None, &fields, &format!("Continue as {}", DEMO.facebook.user_name)),
+    );
+    Html(consent::page("Log in with Facebook", "#1877f2", &body)).into_response()
+}
 
 async fn oauth_token(emu: &Emulator, req: &GraphReq) -> GraphOut {
     let p = &req.params;

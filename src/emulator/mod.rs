@@ -247,7 +247,6 @@ impl Emulator {
             .route("/_emulator/posts", get(ctl_posts))
             .merge(wechat::routes())
             .merge(x::routes())
-            .merge(consent::routes())
             // Facebook's Graph paths start with a free version segment.
             .fallback(facebook::fallback)
             .layer(DefaultBodyLimit::max(32 * 1024 * 1024))

@@ -1,22 +1,25 @@
-//! The X API v2 imitation: OAuth 2.0 token endpoint (PKCE S256, single-use
-//! rotating refresh tokens), users/me, tweet create and lookup, user
-//! timeline, simple media upload.
+//! The X API v2 imitation: the OAuth 2.0 authorize screen and token
+//! endpoint (PKCE S256, single-use rotating refresh tokens), users/me,
+//! tweet create and lookup, user timeline, simple media upload.
 //!
-//! Invariants: every response carries `x-rate-limit-*` headers (a 15-minute
-//! window per user and endpoint; 429 has no `Retry-After`); errors are
-//! problem JSON; reusing a refresh token revokes its whole family; a token
-//! only ever acts for its own user.
+//! Invariants: every API response carries `x-rate-limit-*` headers (a
+//! 15-minute window per user and endpoint; 429 has no `Retry-After`);
+//! errors are problem JSON; reusing a refresh token revokes its whole
+//! family; a token only ever acts for its own user; a token revoked by a
+//! fault stays revoked until a new consent, even once faults are cleared.
 
 // Error answers are whole HTTP responses, as is usual with axum; boxing
 // them would only add noise on a loopback test server.
 #![allow(clippy::result_large_err)]
 
+use super::consent;
 use super::state::{Budget, State};
 use super::{random_token, CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
@@ -145,7 +148,7 @@ impl XState {
         }
     }
 
-    pub(crate) fn client_known(&self, id: &str) -> bool {
+    fn client_known(&self, id: &str) -> bool {
         self.clients.iter().any(|c| c.id == id)
     }
 
@@ -216,8 +219,8 @@ pub(crate) fn grant(emu: &Emulator, user_id: &str) -> (String, String, DateTime<
     })
 }
 
-/// Issues an authorization code after consent (called by the consent page).
-pub(crate) fn issue_code(
+/// Issues an authorization code after consent.
+fn issue_code(
     st: &mut State,
     now: DateTime<Utc>,
     client_id: &str,
@@ -248,6 +251,10 @@ pub(crate) fn routes() -> Router<Emulator> {
         .route("/2/users/{id}/tweets", get(user_tweets))
         .route("/2/tweets", post(create_tweet).get(lookup))
         .route("/2/media/upload", post(media_upload))
+        .route(
+            "/i/oauth2/authorize",
+            get(consent_page).post(consent_decide),
+        )
 }
 
 // ---- responses -------------------------------------------------------------
@@ -662,6 +669,113 @@ fn token_body(access: String, refresh: Option<String>, scope: String) -> Respons
 /// BASE64URL(SHA256(verifier)) without padding, as RFC 7636 S256.
 pub(crate) fn pkce_challenge(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+// ---- consent -------------------------------------------------------------------
+
+/// Validates the authorize parameters; `Err` is the error page.
+fn check_authorize(emu: &Emulator, p: &HashMap<String, String>) -> Result<(), Response> {
+    let get = |k: &str| consent::get_param(p, k);
+    if !emu.read(|st, _| st.x.client_known(get("client_id"))) {
+        return Err(consent::error_page(
+            "Something went wrong: this app's client_id is not valid.",
+        ));
+    }
+    if get("response_type") != "code" {
+        return Err(consent::error_page("response_type must be code."));
+    }
+    if url::Url::parse(get("redirect_uri")).is_err() {
+        return Err(consent::error_page(
+            "redirect_uri is missing or not a valid URL.",
+        ));
+    }
+    if get("code_challenge_method") != "S256" {
+        return Err(consent::error_page("code_challenge_method must be S256."));
+    }
+    let ch = get("code_challenge");
+    // S256 challenges are 43 base64url characters.
+    if ch.len() != 43
+        || !ch
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    {
+        return Err(consent::error_page(
+            "code_challenge is missing or malformed.",
+        ));
+    }
+    if get("state").is_empty() {
+        return Err(consent::error_page("state is required."));
+    }
+    if get("scope").trim().is_empty() {
+        return Err(consent::error_page("scope is required."));
+    }
+    Ok(())
+}
+
+/// `GET /i/oauth2/authorize`: the authorize screen, as the demo user.
+async fn consent_page(
+    AxState(emu): AxState<Emulator>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_authorize(&emu, &p) {
+        return r;
+    }
+    let get = |k: &str| consent::get_param(&p, k);
+    let keys = [
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ];
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|&k| (k, get(k))).collect();
+    let scopes: Vec<&str> = get("scope").split(' ').collect();
+    let body = format!(
+        "<h1>Authorize app to access your account?</h1>\
+<p class=\"who\">Signed in as <strong id=\"account\">{name}</strong> @{username}</p>\
+<p>The app <strong>{client}</strong> will be able to:</p><ul id=\"scopes\">{scopes}</ul>{form}",
+        name = escape(DEMO.x.name),
+        username = escape(DEMO.x.username),
+        client = escape(get("client_id")),
+        scopes = consent::scope_list(&scopes),
+        form = consent::form(
+            Some("/i/oauth2/authorize"),
+            &consent::hidden(&pairs),
+            "Authorize app"
+        ),
+    );
+    Html(consent::page("Authorize app — X", "#000", &body)).into_response()
+}
+
+/// `POST /i/oauth2/authorize`: the user's answer.
+async fn consent_decide(AxState(emu): AxState<Emulator>, body: Bytes) -> Response {
+    let p = consent::params(&body);
+    if let Err(r) = check_authorize(&emu, &p) {
+        return r;
+    }
+    let get = |k: &str| consent::get_param(&p, k);
+    let redirect_uri = get("redirect_uri");
+    let state = get("state");
+    if !consent::allowed(&p) {
+        return consent::redirect(
+            redirect_uri,
+            &[("error", "access_denied"), ("state", state)],
+            None,
+        );
+    }
+    let code = emu.mutate(|st, now| {
+        issue_code(
+            st,
+            now,
+            get("client_id"),
+            redirect_uri,
+            get("code_challenge"),
+            get("scope"),
+        )
+    });
+    consent::redirect(redirect_uri, &[("state", state), ("code", &code)], None)
 }
 
 // ---- API -----------------------------------------------------------------------
