@@ -1,7 +1,9 @@
 //! The Facebook Graph API imitation: the login dialog, login code
 //! exchange, long-lived user tokens, page tokens, page feed and photo
 //! posts, published posts, post fields and insights, and the batch
-//! endpoint.
+//! endpoint; seeded with the app, user and page of [`DEMO`]. An account
+//! is a page id in the ledger; in fault rules it is the page id, or the
+//! user id for calls with a user token.
 //!
 //! Graph paths start with a free version segment (`/v23.0/…`), so this
 //! module is the router's fallback and dispatches on the path itself; the
@@ -10,7 +12,9 @@
 //! Invariants: errors are `{"error":{message,type,code,error_subcode?,
 //! fbtrace_id}}` with HTTP 400 (codes 1 and 2: 500); a page token only acts
 //! on its own page; one dead insights metric fails the whole request; the
-//! same message posted twice in a row on a page is refused with 506.
+//! same message posted twice in a row on a page is refused with 506; a
+//! token revoked by a fault stays revoked until a new consent, even once
+//! faults are cleared.
 
 // Error answers are whole HTTP responses, as is usual with axum; boxing
 // them would only add noise on a loopback test server.
@@ -18,7 +22,7 @@
 
 use super::consent;
 use super::state::{Budget, State};
-use super::{CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use super::{CallKind, EmuPlatform, Emulator, Gate, Rec};
 use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Request, State as AxState};
@@ -130,9 +134,33 @@ pub(crate) struct FbPhoto {
     pub attached_to: Option<String>,
 }
 
+/// The seeded Facebook app, user and page.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct DemoFacebook {
+    pub app_id: &'static str,
+    pub app_secret: &'static str,
+    pub user_id: &'static str,
+    pub user_name: &'static str,
+    pub page_id: &'static str,
+    pub page_name: &'static str,
+    /// Long-lived page token, valid until revoked.
+    pub page_token: &'static str,
+}
+
+/// The account this platform is seeded with.
+pub(crate) const DEMO: DemoFacebook = DemoFacebook {
+    app_id: "100000000000001",
+    app_secret: "emulated-facebook-app-secret",
+    user_id: "100000000000042",
+    user_name: "Demo Manager",
+    page_id: "100000000000777",
+    page_name: "Tongbu Demo Page",
+    page_token: "EAAemulatedPAGE777",
+};
+
 impl FbState {
     pub(crate) fn seed(_now: DateTime<Utc>) -> FbState {
-        let d = DEMO.facebook;
+        let d = DEMO;
         let mut tokens = BTreeMap::new();
         tokens.insert(
             d.page_token.to_owned(),
@@ -173,7 +201,7 @@ fn issue_code(st: &mut State, now: DateTime<Utc>, redirect_uri: &str) -> String 
     st.facebook.codes.insert(
         code.clone(),
         FbCode {
-            user_id: DEMO.facebook.user_id.to_owned(),
+            user_id: DEMO.user_id.to_owned(),
             redirect_uri: redirect_uri.to_owned(),
             expires_at: now + Duration::minutes(10),
             used: false,
@@ -902,11 +930,11 @@ fn login_dialog(emu: &Emulator, method: &Method, query: &str, body: &Bytes) -> R
         "<h1>Tongbu wants to access your Facebook account</h1>\
 <p class=\"who\">Logged in as <strong id=\"account\">{user}</strong>, who manages <strong>{page}</strong>.</p>\
 <p>Tongbu (app {app}) will receive:</p><ul id=\"scopes\">{scopes}</ul>{form}",
-        user = escape(DEMO.facebook.user_name),
-        page = escape(DEMO.facebook.page_name),
+        user = escape(DEMO.user_name),
+        page = escape(DEMO.page_name),
         app = escape(&app_id),
         scopes = consent::scope_list(&scopes),
-        form = consent::form(None, &fields, &format!("Continue as {}", DEMO.facebook.user_name)),
+        form = consent::form(None, &fields, &format!("Continue as {}", DEMO.user_name)),
     );
     Html(consent::page("Log in with Facebook", "#1877f2", &body)).into_response()
 }

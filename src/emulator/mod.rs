@@ -19,6 +19,7 @@
 //! - secrets and tokens are never logged.
 
 mod consent;
+mod demo;
 mod facebook;
 mod faults;
 mod metrics;
@@ -27,6 +28,7 @@ mod state;
 mod wechat;
 mod x;
 
+pub use demo::{DemoAccounts, DemoFacebook, DemoWechat, DemoX, DEMO};
 pub use faults::{Fault, FaultRule, FaultScope};
 pub use metrics::Figures;
 pub use net::RunningEmulator;
@@ -43,7 +45,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -76,77 +78,6 @@ impl Default for EmulatorOptions {
         }
     }
 }
-
-/// The seeded WeChat account.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct DemoWechat {
-    pub app_id: &'static str,
-    pub app_secret: &'static str,
-    pub name: &'static str,
-}
-
-/// The seeded Facebook app, user and page.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct DemoFacebook {
-    pub app_id: &'static str,
-    pub app_secret: &'static str,
-    pub user_id: &'static str,
-    pub user_name: &'static str,
-    pub page_id: &'static str,
-    pub page_name: &'static str,
-    /// Long-lived page token, valid until revoked.
-    pub page_token: &'static str,
-}
-
-/// The seeded X client and user.
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct DemoX {
-    pub client_id: &'static str,
-    /// Accepted with HTTP Basic auth (confidential-client variant).
-    pub client_secret: &'static str,
-    pub user_id: &'static str,
-    pub username: &'static str,
-    pub name: &'static str,
-    pub access_token: &'static str,
-    /// Single use, like every refresh token.
-    pub refresh_token: &'static str,
-}
-
-/// Every seeded account of the emulator (also served at
-/// `GET /_emulator/accounts`).
-#[derive(Clone, Copy, Debug, Serialize)]
-pub struct DemoAccounts {
-    pub wechat: DemoWechat,
-    pub facebook: DemoFacebook,
-    pub x: DemoX,
-}
-
-/// The fixed seeded accounts, shared by the demo seeding and the tests.
-pub const DEMO: DemoAccounts = DemoAccounts {
-    wechat: DemoWechat {
-        app_id: "wx00000000000demo1",
-        app_secret: "emulated-wechat-secret-1",
-        name: "同步 Demo 公众号",
-    },
-    facebook: DemoFacebook {
-        app_id: "100000000000001",
-        app_secret: "emulated-facebook-app-secret",
-        user_id: "100000000000042",
-        user_name: "Demo Manager",
-        page_id: "100000000000777",
-        page_name: "Tongbu Demo Page",
-        page_token: "EAAemulatedPAGE777",
-    },
-    x: DemoX {
-        client_id: "emulated-x-client",
-        client_secret: "emulated-x-secret",
-        user_id: "1500000000000000001",
-        username: "tongbu_demo",
-        name: "Tongbu Demo",
-        access_token: "emulated-x-access-seed",
-        refresh_token: "emulated-x-refresh-seed",
-    },
-};
 
 /// A running or embeddable emulator; clones share the same state.
 #[derive(Clone)]

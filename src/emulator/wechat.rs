@@ -1,6 +1,7 @@
 //! The WeChat Official Account imitation: stable and classic access
 //! tokens, permanent material, drafts, freepublish (submit, status, list)
-//! and the per-piece datacube.
+//! and the per-piece datacube; seeded with the app of [`DEMO`]. An account
+//! is an app id, in the ledger and in fault rules.
 //!
 //! Invariants: every answer is HTTP 200; errors are `{"errcode","errmsg"}`
 //! with `errmsg` ending in ` rid: <hex>`; some successes carry
@@ -13,7 +14,7 @@
 #![allow(clippy::result_large_err)]
 
 use super::state::State;
-use super::{CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use super::{CallKind, EmuPlatform, Emulator, Gate, Rec};
 use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
 use axum::http::HeaderMap;
@@ -81,13 +82,28 @@ fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
 }
 
+/// The seeded WeChat account.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct DemoWechat {
+    pub app_id: &'static str,
+    pub app_secret: &'static str,
+    pub name: &'static str,
+}
+
+/// The account this platform is seeded with.
+pub(crate) const DEMO: DemoWechat = DemoWechat {
+    app_id: "wx00000000000demo1",
+    app_secret: "emulated-wechat-secret-1",
+    name: "同步 Demo 公众号",
+};
+
 impl WechatState {
     pub(crate) fn seed(_now: DateTime<Utc>) -> WechatState {
         WechatState {
             apps: vec![WxApp {
-                app_id: DEMO.wechat.app_id.to_owned(),
-                secret: DEMO.wechat.app_secret.to_owned(),
-                name: DEMO.wechat.name.to_owned(),
+                app_id: DEMO.app_id.to_owned(),
+                secret: DEMO.app_secret.to_owned(),
+                name: DEMO.name.to_owned(),
                 secret_revoked: false,
                 tokens: Vec::new(),
                 materials: BTreeMap::new(),

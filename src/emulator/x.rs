@@ -1,6 +1,8 @@
 //! The X API v2 imitation: the OAuth 2.0 authorize screen and token
 //! endpoint (PKCE S256, single-use rotating refresh tokens), users/me,
-//! tweet create and lookup, user timeline, simple media upload.
+//! tweet create and lookup, user timeline, simple media upload; seeded
+//! with the client and user of [`DEMO`]. An account is a user id, in the
+//! ledger and in fault rules.
 //!
 //! Invariants: every API response carries `x-rate-limit-*` headers (a
 //! 15-minute window per user and endpoint; 429 has no `Retry-After`);
@@ -14,7 +16,7 @@
 
 use super::consent;
 use super::state::{Budget, State};
-use super::{random_token, CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use super::{random_token, CallKind, EmuPlatform, Emulator, Gate, Rec};
 use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
@@ -104,9 +106,34 @@ pub(crate) struct XMedia {
     pub created_at: DateTime<Utc>,
 }
 
+/// The seeded X client and user.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct DemoX {
+    pub client_id: &'static str,
+    /// Accepted with HTTP Basic auth (confidential-client variant).
+    pub client_secret: &'static str,
+    pub user_id: &'static str,
+    pub username: &'static str,
+    pub name: &'static str,
+    pub access_token: &'static str,
+    /// Single use, like every refresh token.
+    pub refresh_token: &'static str,
+}
+
+/// The account this platform is seeded with.
+pub(crate) const DEMO: DemoX = DemoX {
+    client_id: "emulated-x-client",
+    client_secret: "emulated-x-secret",
+    user_id: "1500000000000000001",
+    username: "tongbu_demo",
+    name: "Tongbu Demo",
+    access_token: "emulated-x-access-seed",
+    refresh_token: "emulated-x-refresh-seed",
+};
+
 impl XState {
     pub(crate) fn seed(now: DateTime<Utc>) -> XState {
-        let d = DEMO.x;
+        let d = DEMO;
         let mut access = BTreeMap::new();
         access.insert(
             d.access_token.to_owned(),
@@ -233,7 +260,7 @@ fn issue_code(
         code.clone(),
         XCode {
             client_id: client_id.to_owned(),
-            user_id: DEMO.x.user_id.to_owned(),
+            user_id: DEMO.user_id.to_owned(),
             redirect_uri: redirect_uri.to_owned(),
             challenge: challenge.to_owned(),
             scope: scope.to_owned(),
@@ -736,8 +763,8 @@ async fn consent_page(
         "<h1>Authorize app to access your account?</h1>\
 <p class=\"who\">Signed in as <strong id=\"account\">{name}</strong> @{username}</p>\
 <p>The app <strong>{client}</strong> will be able to:</p><ul id=\"scopes\">{scopes}</ul>{form}",
-        name = escape(DEMO.x.name),
-        username = escape(DEMO.x.username),
+        name = escape(DEMO.name),
+        username = escape(DEMO.username),
         client = escape(get("client_id")),
         scopes = consent::scope_list(&scopes),
         form = consent::form(
