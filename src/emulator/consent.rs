@@ -9,7 +9,7 @@
 //! whatever else it requires) before anything is shown or issued, and again
 //! on the POST, since the form's hidden fields come back from the browser.
 
-use super::form_pairs;
+use super::request::form_pairs;
 use crate::domain::html::escape;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};

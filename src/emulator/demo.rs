@@ -3,7 +3,8 @@
 //!
 //! Each platform module owns its account (its type and its `DEMO`
 //! constant) and seeds its state from it; this file only puts them side by
-//! side.
+//! side. Beside the registry in `mod.rs`, it is the one place that lists
+//! every platform.
 
 pub use super::facebook::DemoFacebook;
 pub use super::wechat::DemoWechat;

@@ -6,9 +6,17 @@
 //! match token endpoints (they describe what the *access token in use*
 //! suffers). Rules are runtime-only (not in the state file).
 
-use super::CallKind;
 use crate::domain::content::Platform;
 use serde::{Deserialize, Serialize};
+
+/// Which kind of call a fault is checked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    Create,
+    Read,
+    /// Token endpoints: token faults do not apply there.
+    Token,
+}
 
 /// Which calls a rule applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

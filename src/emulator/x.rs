@@ -15,8 +15,13 @@
 #![allow(clippy::result_large_err)]
 
 use super::consent;
-use super::state::{Budget, State};
-use super::{random_token, CallKind, EmuPlatform, Emulator, Gate, Rec};
+use super::faults::{CallKind, Fault};
+use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
+use super::metrics::figures;
+use super::net::drop_connection;
+use super::request::{form_pairs, image_info, multipart_parts};
+use super::state::{Budget, PlatformState, Post, State};
+use crate::domain::content::Platform;
 use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
@@ -131,8 +136,27 @@ pub(crate) const DEMO: DemoX = DemoX {
     refresh_token: "emulated-x-refresh-seed",
 };
 
-impl XState {
-    pub(crate) fn seed(now: DateTime<Utc>) -> XState {
+/// The X API imitation, as the registry lists it.
+pub(crate) struct X;
+
+impl PlatformSim for X {
+    const PLATFORM: Platform = Platform::X;
+    type State = XState;
+
+    fn routes() -> Router<Emulator> {
+        Router::new()
+            .route("/2/oauth2/token", post(token))
+            .route("/2/users/me", get(users_me))
+            .route("/2/users/{id}/tweets", get(user_tweets))
+            .route("/2/tweets", post(create_tweet).get(lookup))
+            .route("/2/media/upload", post(media_upload))
+            .route(
+                "/i/oauth2/authorize",
+                get(consent_page).post(consent_decide),
+            )
+    }
+
+    fn seed(now: DateTime<Utc>) -> XState {
         let d = DEMO;
         let mut access = BTreeMap::new();
         access.insert(
@@ -174,7 +198,18 @@ impl XState {
             next_family: 2,
         }
     }
+}
 
+impl PlatformState for XState {
+    fn posts(&self) -> Vec<Post<'_>> {
+        self.tweets
+            .iter()
+            .map(|t| Post::new(&t.user_id, &t.id, t.created_at, Some(t.text.as_str())))
+            .collect()
+    }
+}
+
+impl XState {
     fn client_known(&self, id: &str) -> bool {
         self.clients.iter().any(|c| c.id == id)
     }
@@ -226,24 +261,29 @@ impl XState {
     }
 }
 
-/// A new token family for `user_id`, as a completed consent grants one:
-/// (access token, refresh token, access expiry).
-pub(crate) fn grant(emu: &Emulator, user_id: &str) -> (String, String, DateTime<Utc>) {
-    emu.mutate(|st, now| {
-        let family = st.x.next_family;
-        st.x.next_family += 1;
-        let (a, r) = st.x.issue(
-            user_id,
-            family,
-            "tweet.read tweet.write users.read offline.access media.write",
-            now,
-        );
-        (
-            a,
-            r.unwrap_or_default(),
-            now + chrono::Duration::seconds(ACCESS_SECS),
-        )
-    })
+impl Emulator {
+    /// A new X token family for the demo user, as a completed consent
+    /// grants one, so a tool can connect many channels to the account
+    /// without a browser, each with its own single-use refresh tokens:
+    /// (access token, refresh token, access expiry).
+    pub fn grant_demo_x_tokens(&self) -> (String, String, DateTime<Utc>) {
+        self.mutate(|st, now| {
+            let xs = st.get_mut::<XState>();
+            let family = xs.next_family;
+            xs.next_family += 1;
+            let (a, r) = xs.issue(
+                DEMO.user_id,
+                family,
+                "tweet.read tweet.write users.read offline.access media.write",
+                now,
+            );
+            (
+                a,
+                r.unwrap_or_default(),
+                now + chrono::Duration::seconds(ACCESS_SECS),
+            )
+        })
+    }
 }
 
 /// Issues an authorization code after consent.
@@ -256,7 +296,7 @@ fn issue_code(
     scope: &str,
 ) -> String {
     let code = random_token(40);
-    st.x.codes.insert(
+    st.get_mut::<XState>().codes.insert(
         code.clone(),
         XCode {
             client_id: client_id.to_owned(),
@@ -269,19 +309,6 @@ fn issue_code(
         },
     );
     code
-}
-
-pub(crate) fn routes() -> Router<Emulator> {
-    Router::new()
-        .route("/2/oauth2/token", post(token))
-        .route("/2/users/me", get(users_me))
-        .route("/2/users/{id}/tweets", get(user_tweets))
-        .route("/2/tweets", post(create_tweet).get(lookup))
-        .route("/2/media/upload", post(media_upload))
-        .route(
-            "/i/oauth2/authorize",
-            get(consent_page).post(consent_decide),
-        )
 }
 
 // ---- responses -------------------------------------------------------------
@@ -409,7 +436,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 fn auth(emu: &Emulator, headers: &HeaderMap) -> Option<Auth> {
     let token = bearer(headers)?;
     emu.read(|st, now| {
-        let a = st.x.access.get(&token)?;
+        let a = st.get::<XState>().access.get(&token)?;
         (!a.revoked && a.expires_at > now).then(|| Auth {
             user_id: a.user_id.clone(),
             token: token.clone(),
@@ -418,8 +445,8 @@ fn auth(emu: &Emulator, headers: &HeaderMap) -> Option<Auth> {
 }
 
 /// The answer for a fault that stops the request.
-async fn stop(emu: &Emulator, fault: super::Fault, a: &Auth, b: Budget) -> Response {
-    use super::Fault as F;
+async fn stop(emu: &Emulator, fault: Fault, a: &Auth, b: Budget) -> Response {
+    use super::faults::Fault as F;
     match fault {
         F::RateLimit { reset_after_secs } => {
             let reset = emu.now()
@@ -437,10 +464,10 @@ async fn stop(emu: &Emulator, fault: super::Fault, a: &Auth, b: Budget) -> Respo
             )
         }
         F::Hang => emu.hang().await,
-        F::DropConnection => super::drop_connection(),
+        F::DropConnection => drop_connection(),
         F::TokenExpired => {
             emu.mutate(|st, now| {
-                if let Some(t) = st.x.access.get_mut(&a.token) {
+                if let Some(t) = st.get_mut::<XState>().access.get_mut(&a.token) {
                     t.expires_at = now;
                 }
             });
@@ -448,8 +475,8 @@ async fn stop(emu: &Emulator, fault: super::Fault, a: &Auth, b: Budget) -> Respo
         }
         F::TokenRevoked => {
             emu.mutate(|st, _| {
-                if let Some(f) = st.x.access.get(&a.token).map(|t| t.family) {
-                    st.x.revoke_family(f);
+                if let Some(f) = st.get::<XState>().access.get(&a.token).map(|t| t.family) {
+                    st.get_mut::<XState>().revoke_family(f);
                 }
             });
             with_rate(unauthorized(), b)
@@ -465,7 +492,7 @@ enum Denied {
     /// Answer this (unauthenticated or out of budget).
     Answer(Response, Option<Auth>),
     /// A fault stops the call; the caller records it, then runs [`stop`].
-    Fault(super::Fault, Auth, Budget),
+    Fault(Fault, Auth, Budget),
 }
 
 impl Denied {
@@ -508,7 +535,7 @@ async fn admit(
     if !b.allowed {
         return Err(Denied::Answer(with_rate(too_many(), b), Some(a)));
     }
-    match emu.gate(EmuPlatform::X, &a.user_id, call).await {
+    match emu.gate(Platform::X, &a.user_id, call).await {
         Gate::Proceed {
             fault,
             after_commit,
@@ -527,7 +554,7 @@ async fn token(AxState(emu): AxState<Emulator>, headers: HeaderMap, body: Bytes)
 }
 
 async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Response {
-    let form: HashMap<String, String> = super::form_pairs(body).into_iter().collect();
+    let form: HashMap<String, String> = form_pairs(body).into_iter().collect();
     // Confidential clients authenticate with HTTP Basic; public ones send
     // client_id in the form.
     let basic = headers
@@ -553,7 +580,8 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
         }
     };
     let secret_ok = emu.read(|st, _| {
-        st.x.clients
+        st.get::<XState>()
+            .clients
             .iter()
             .find(|c| c.id == client_id)
             .map(|c| basic.as_ref().is_none_or(|(_, s)| *s == c.secret))
@@ -595,7 +623,12 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                     "Missing required parameter [code, redirect_uri or code_verifier].",
                 );
             };
-            let user = emu.read(|st, _| st.x.codes.get(code).map(|c| c.user_id.clone()));
+            let user = emu.read(|st, _| {
+                st.get::<XState>()
+                    .codes
+                    .get(code)
+                    .map(|c| c.user_id.clone())
+            });
             let Some(user) = user else {
                 return invalid_token();
             };
@@ -604,7 +637,8 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
             }
             let challenge = pkce_challenge(verifier);
             let issued = emu.mutate(|st, now| {
-                let c = st.x.codes.get_mut(code)?;
+                let xs = st.get_mut::<XState>();
+                let c = xs.codes.get_mut(code)?;
                 if c.used
                     || c.expires_at <= now
                     || c.client_id != client_id
@@ -615,9 +649,9 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                 }
                 c.used = true;
                 let (user, scope) = (c.user_id.clone(), c.scope.clone());
-                let family = st.x.next_family;
-                st.x.next_family += 1;
-                let (a, r) = st.x.issue(&user, family, &scope, now);
+                let family = xs.next_family;
+                xs.next_family += 1;
+                let (a, r) = xs.issue(&user, family, &scope, now);
                 Some((a, r, scope))
             });
             match issued {
@@ -633,7 +667,12 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                     "Missing required parameter [refresh_token].",
                 );
             };
-            let user = emu.read(|st, _| st.x.refresh.get(rt).map(|r| r.user_id.clone()));
+            let user = emu.read(|st, _| {
+                st.get::<XState>()
+                    .refresh
+                    .get(rt)
+                    .map(|r| r.user_id.clone())
+            });
             let Some(user) = user else {
                 return invalid_token();
             };
@@ -641,7 +680,8 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                 return r;
             }
             let issued = emu.mutate(|st, now| {
-                let r = st.x.refresh.get_mut(rt)?;
+                let xs = st.get_mut::<XState>();
+                let r = xs.refresh.get_mut(rt)?;
                 if r.revoked {
                     return None;
                 }
@@ -649,12 +689,12 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                     // A rotated token came back: assume it leaked and kill
                     // everything that descends from the same consent.
                     let family = r.family;
-                    st.x.revoke_family(family);
+                    xs.revoke_family(family);
                     return None;
                 }
                 r.used = true;
                 let (user, family, scope) = (r.user_id.clone(), r.family, r.scope.clone());
-                let (a, r) = st.x.issue(&user, family, &scope, now);
+                let (a, r) = xs.issue(&user, family, &scope, now);
                 Some((a, r, scope))
             });
             match issued {
@@ -671,11 +711,11 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
 }
 
 async fn token_gate(emu: &Emulator, user: &str) -> Result<(), Response> {
-    match emu.gate(EmuPlatform::X, user, CallKind::Token).await {
+    match emu.gate(Platform::X, user, CallKind::Token).await {
         Gate::Proceed { .. } => Ok(()),
-        Gate::Stop(super::Fault::Hang) => Err(emu.hang().await),
-        Gate::Stop(super::Fault::DropConnection) => Err(super::drop_connection()),
-        Gate::Stop(super::Fault::RateLimit { .. }) => Err(too_many()),
+        Gate::Stop(Fault::Hang) => Err(emu.hang().await),
+        Gate::Stop(Fault::DropConnection) => Err(drop_connection()),
+        Gate::Stop(Fault::RateLimit { .. }) => Err(too_many()),
         Gate::Stop(_) => Err(unavailable()),
     }
 }
@@ -703,7 +743,7 @@ pub(crate) fn pkce_challenge(verifier: &str) -> String {
 /// Validates the authorize parameters; `Err` is the error page.
 fn check_authorize(emu: &Emulator, p: &HashMap<String, String>) -> Result<(), Response> {
     let get = |k: &str| consent::get_param(p, k);
-    if !emu.read(|st, _| st.x.client_known(get("client_id"))) {
+    if !emu.read(|st, _| st.get::<XState>().client_known(get("client_id"))) {
         return Err(consent::error_page(
             "Something went wrong: this app's client_id is not valid.",
         ));
@@ -814,7 +854,8 @@ async fn users_me(AxState(emu): AxState<Emulator>, headers: HeaderMap) -> Respon
         Err(d) => return d.answer(&emu, None).await,
     };
     let user = emu.read(|st, _| {
-        st.x.users
+        st.get::<XState>()
+            .users
             .iter()
             .find(|u| u.id == a.user_id)
             .map(|u| json!({ "id": u.id, "name": u.name, "username": u.username }))
@@ -830,7 +871,7 @@ async fn create_tweet(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut rec = Rec::new(EmuPlatform::X, "x.tweet", &body, &headers);
+    let mut rec = Rec::new(Platform::X, "x.tweet", &body, &headers);
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     rec.text = parsed
         .as_ref()
@@ -899,7 +940,7 @@ async fn create_tweet(
         let user = a.user_id.clone();
         // "Recent" duplicates: the same text by the same user within a day.
         let dup = !text.is_empty()
-            && st.x.tweets.iter().any(|t| {
+            && st.get::<XState>().tweets.iter().any(|t| {
                 t.user_id == user
                     && t.text == text
                     && now - t.created_at < chrono::Duration::hours(24)
@@ -913,7 +954,7 @@ async fn create_tweet(
             ));
         }
         if let Some(r) = &reply_to {
-            if !st.x.tweets.iter().any(|t| &t.id == r) {
+            if !st.get::<XState>().tweets.iter().any(|t| &t.id == r) {
                 return Err(problem(
                     StatusCode::FORBIDDEN,
                     "Forbidden",
@@ -923,7 +964,7 @@ async fn create_tweet(
             }
         }
         for m in &media_ids {
-            let ok = st.x.media.get(m).is_some_and(|md| {
+            let ok = st.get::<XState>().media.get(m).is_some_and(|md| {
                 md.user_id == user && now - md.created_at < chrono::Duration::hours(24)
             });
             if !ok {
@@ -931,7 +972,7 @@ async fn create_tweet(
             }
         }
         let id = tweet_id(st.next_id());
-        st.x.tweets.push(Tweet {
+        st.get_mut::<XState>().tweets.push(Tweet {
             id: id.clone(),
             user_id: user,
             text: text.clone(),
@@ -1015,7 +1056,7 @@ async fn lookup(
         let mut data = Vec::new();
         let mut errors = Vec::new();
         for id in &ids {
-            match st.x.tweets.iter().find(|t| &t.id == id) {
+            match st.get::<XState>().tweets.iter().find(|t| &t.id == id) {
                 Some(t) => {
                     let private =
                         fields.contains("non_public_metrics") || fields.contains("organic_metrics");
@@ -1074,7 +1115,7 @@ fn render_tweet(
     fields: &std::collections::HashSet<String>,
     now: DateTime<Utc>,
 ) -> Value {
-    let f = super::metrics::figures(&t.id, emu.age_secs(t.created_at, now));
+    let f = figures(&t.id, emu.age_secs(t.created_at, now));
     let mut v = json!({ "id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id] });
     if fields.contains("created_at") {
         v["created_at"] = Value::String(t.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
@@ -1169,11 +1210,12 @@ async fn user_tweets(
         },
     };
     let (data, more): (Vec<Value>, bool) = emu.read(|st, _| {
-        let mut mine: Vec<&Tweet> =
-            st.x.tweets
-                .iter()
-                .filter(|t| t.user_id == user && start.is_none_or(|s| t.created_at >= s))
-                .collect();
+        let mut mine: Vec<&Tweet> = st
+            .get::<XState>()
+            .tweets
+            .iter()
+            .filter(|t| t.user_id == user && start.is_none_or(|s| t.created_at >= s))
+            .collect();
         mine.reverse();
         let more = mine.len() > offset + max;
         (
@@ -1206,7 +1248,7 @@ async fn media_upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut rec = Rec::new(EmuPlatform::X, "x.media", &body, &headers);
+    let mut rec = Rec::new(Platform::X, "x.media", &body, &headers);
     let (a, b, fault, after_commit) =
         match admit(&emu, &headers, "media.upload", CallKind::Create).await {
             Ok(x) => x,
@@ -1214,9 +1256,7 @@ async fn media_upload(
         };
     rec.account = a.user_id.clone();
     rec.fault = fault;
-    let parts = super::multipart_parts(&headers, body)
-        .await
-        .unwrap_or_default();
+    let parts = multipart_parts(&headers, body).await.unwrap_or_default();
     let Some(media) = parts.iter().find(|p| p.name == "media") else {
         rec.reject(&emu, None);
         return with_rate(invalid_request("The `media` field is required.".into()), b);
@@ -1225,11 +1265,11 @@ async fn media_upload(
         rec.reject(&emu, None);
         return with_rate(invalid_request("Images must be at most 5 MB.".into()), b);
     }
-    let (image_type, w, h) = super::image_info(&media.data).unwrap_or(("image/jpeg", 0, 0));
+    let (image_type, w, h) = image_info(&media.data).unwrap_or(("image/jpeg", 0, 0));
     let size = media.data.len();
     let id = emu.mutate(|st, now| {
         let id = tweet_id(st.next_id());
-        st.x.media.insert(
+        st.get_mut::<XState>().media.insert(
             id.clone(),
             XMedia {
                 user_id: a.user_id.clone(),
