@@ -1,6 +1,9 @@
-//! The Facebook Graph API imitation: login code exchange, long-lived user
-//! tokens, page tokens, page feed and photo posts, published posts, post
-//! fields and insights, and the batch endpoint.
+//! The Facebook Graph API imitation: the login dialog, login code
+//! exchange, long-lived user tokens, page tokens, page feed and photo
+//! posts, published posts, post fields and insights, and the batch
+//! endpoint; seeded with the app, user and page of [`DEMO`]. An account
+//! is a page id in the ledger; in fault rules it is the page id, or the
+//! user id for calls with a user token.
 //!
 //! Graph paths start with a free version segment (`/v23.0/…`), so this
 //! module is the router's fallback and dispatches on the path itself; the
@@ -9,18 +12,28 @@
 //! Invariants: errors are `{"error":{message,type,code,error_subcode?,
 //! fbtrace_id}}` with HTTP 400 (codes 1 and 2: 500); a page token only acts
 //! on its own page; one dead insights metric fails the whole request; the
-//! same message posted twice in a row on a page is refused with 506.
+//! same message posted twice in a row on a page is refused with 506; a
+//! token revoked by a fault stays revoked until a new consent, even once
+//! faults are cleared.
 
 // Error answers are whole HTTP responses, as is usual with axum; boxing
 // them would only add noise on a loopback test server.
 #![allow(clippy::result_large_err)]
 
-use super::state::{Budget, State};
-use super::{CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use super::consent;
+use super::faults::{CallKind, Fault};
+use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
+use super::metrics::figures;
+use super::net::drop_connection;
+use super::request::{form_pairs, multipart_parts, Part};
+use super::state::{Budget, PlatformState, Post, State};
+use crate::domain::content::Platform;
+use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Request, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Router;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -127,9 +140,45 @@ pub(crate) struct FbPhoto {
     pub attached_to: Option<String>,
 }
 
-impl FbState {
-    pub(crate) fn seed(_now: DateTime<Utc>) -> FbState {
-        let d = DEMO.facebook;
+/// The seeded Facebook app, user and page.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct DemoFacebook {
+    pub app_id: &'static str,
+    pub app_secret: &'static str,
+    pub user_id: &'static str,
+    pub user_name: &'static str,
+    pub page_id: &'static str,
+    pub page_name: &'static str,
+    /// Long-lived page token, valid until revoked.
+    pub page_token: &'static str,
+}
+
+/// The account this platform is seeded with.
+pub(crate) const DEMO: DemoFacebook = DemoFacebook {
+    app_id: "100000000000001",
+    app_secret: "emulated-facebook-app-secret",
+    user_id: "100000000000042",
+    user_name: "Demo Manager",
+    page_id: "100000000000777",
+    page_name: "Tongbu Demo Page",
+    page_token: "EAAemulatedPAGE777",
+};
+
+/// The Facebook Graph imitation, as the registry lists it.
+pub(crate) struct Facebook;
+
+impl PlatformSim for Facebook {
+    const PLATFORM: Platform = Platform::Facebook;
+    type State = FbState;
+
+    fn routes() -> Router<Emulator> {
+        // Graph paths start with a free version segment, which no route
+        // pattern matches: the fallback dispatches on the path itself.
+        Router::new().fallback(fallback)
+    }
+
+    fn seed(_now: DateTime<Utc>) -> FbState {
+        let d = DEMO;
         let mut tokens = BTreeMap::new();
         tokens.insert(
             d.page_token.to_owned(),
@@ -164,13 +213,22 @@ impl FbState {
     }
 }
 
-/// Issues a login code after consent (called by the consent page).
-pub(crate) fn issue_code(st: &mut State, now: DateTime<Utc>, redirect_uri: &str) -> String {
-    let code = format!("AQ{}", super::random_token(60));
-    st.facebook.codes.insert(
+impl PlatformState for FbState {
+    fn posts(&self) -> Vec<Post<'_>> {
+        self.posts
+            .iter()
+            .map(|p| Post::new(&p.page_id, &p.id, p.created_at, p.message.as_deref()))
+            .collect()
+    }
+}
+
+/// Issues a login code after consent.
+fn issue_code(st: &mut State, now: DateTime<Utc>, redirect_uri: &str) -> String {
+    let code = format!("AQ{}", random_token(60));
+    st.get_mut::<FbState>().codes.insert(
         code.clone(),
         FbCode {
-            user_id: DEMO.facebook.user_id.to_owned(),
+            user_id: DEMO.user_id.to_owned(),
             redirect_uri: redirect_uri.to_owned(),
             expires_at: now + Duration::minutes(10),
             used: false,
@@ -188,7 +246,7 @@ pub(crate) struct GraphReq {
     params: Map<String, Value>,
     bearer: Option<String>,
     raw: Bytes,
-    files: Vec<super::Part>,
+    files: Vec<Part>,
     headers: HeaderMap,
 }
 
@@ -254,7 +312,7 @@ fn fb_error(code: u32, subcode: Option<u32>, message: &str) -> GraphOut {
         "type": kind,
         "code": code,
         "is_transient": matches!(code, 1 | 2 | 4 | 17 | 32),
-        "fbtrace_id": format!("A{}", super::random_token(22)),
+        "fbtrace_id": format!("A{}", random_token(22)),
     });
     if let Some(s) = subcode {
         e["error_subcode"] = s.into();
@@ -355,7 +413,7 @@ fn authenticate(st: &State, token: Option<&str>, now: DateTime<Utc>) -> Result<T
             "An access token is required to request this resource.",
         ));
     };
-    let Some(t) = st.facebook.tokens.get(token) else {
+    let Some(t) = st.get::<FbState>().tokens.get(token) else {
         return Err(fb_error(
             190,
             Some(467),
@@ -487,7 +545,7 @@ fn is_version(s: &str) -> bool {
 }
 
 /// Router fallback: Graph paths (and 404 for anything else).
-pub(crate) async fn fallback(AxState(emu): AxState<Emulator>, req: Request) -> Response {
+async fn fallback(AxState(emu): AxState<Emulator>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let segs: Vec<String> = parts
         .uri
@@ -506,10 +564,10 @@ pub(crate) async fn fallback(AxState(emu): AxState<Emulator>, req: Request) -> R
         return fb_error(100, None, "(#100) Request body too large").into_response();
     };
     if rest.len() == 2 && rest[0] == "dialog" && rest[1] == "oauth" {
-        return super::consent::facebook(&emu, &parts.method, &query, &raw).await;
+        return login_dialog(&emu, &parts.method, &query, &raw);
     }
     let mut params = Map::new();
-    for (k, v) in super::form_pairs(query.as_bytes()) {
+    for (k, v) in form_pairs(query.as_bytes()) {
         params.insert(k, Value::String(v));
     }
     let ct = parts
@@ -526,11 +584,11 @@ pub(crate) async fn fallback(AxState(emu): AxState<Emulator>, req: Request) -> R
             _ => return fb_error(100, None, "(#100) Invalid JSON body").into_response(),
         }
     } else if ct.starts_with("application/x-www-form-urlencoded") {
-        for (k, v) in super::form_pairs(&raw) {
+        for (k, v) in form_pairs(&raw) {
             params.insert(k, Value::String(v));
         }
     } else if ct.starts_with("multipart/form-data") {
-        for p in super::multipart_parts(&parts.headers, raw.clone())
+        for p in multipart_parts(&parts.headers, raw.clone())
             .await
             .unwrap_or_default()
         {
@@ -611,9 +669,9 @@ async fn batch(emu: &Emulator, req: GraphReq) -> GraphOut {
             .unwrap_or("")
             .to_owned();
         let mut params = Map::new();
-        for (k, v) in super::form_pairs(query.as_bytes())
+        for (k, v) in form_pairs(query.as_bytes())
             .into_iter()
-            .chain(super::form_pairs(body.as_bytes()))
+            .chain(form_pairs(body.as_bytes()))
         {
             params.insert(k, Value::String(v));
         }
@@ -701,13 +759,13 @@ async fn dispatch(emu: &Emulator, req: GraphReq) -> GraphOut {
     }
     let mut rec = match route {
         Route::Feed => Some(Rec::new(
-            EmuPlatform::Facebook,
+            Platform::Facebook,
             "facebook.feed",
             &req.raw,
             &req.headers,
         )),
         Route::Photos => Some(Rec::new(
-            EmuPlatform::Facebook,
+            Platform::Facebook,
             "facebook.photo",
             &req.raw,
             &req.headers,
@@ -765,7 +823,7 @@ async fn dispatch(emu: &Emulator, req: GraphReq) -> GraphOut {
     } else {
         CallKind::Read
     };
-    let after_commit = match emu.gate(EmuPlatform::Facebook, tok.account(), call).await {
+    let after_commit = match emu.gate(Platform::Facebook, tok.account(), call).await {
         Gate::Proceed {
             fault,
             after_commit,
@@ -808,18 +866,18 @@ fn usage(page: &str, b: Budget) -> String {
     usage_header(page, used * 100 / b.limit.max(1), 0)
 }
 
-async fn stop(emu: &Emulator, f: super::Fault, tok: &Tok) -> GraphOut {
-    use super::Fault as F;
+async fn stop(emu: &Emulator, f: Fault, tok: &Tok) -> GraphOut {
+    use super::faults::Fault as F;
     match f {
         F::RateLimit { reset_after_secs } => throttled(
             tok,
             i64::try_from(reset_after_secs).unwrap_or(i64::MAX / 4_000),
         ),
         F::Hang => GraphOut::Raw(emu.hang().await),
-        F::DropConnection => GraphOut::Raw(super::drop_connection()),
+        F::DropConnection => GraphOut::Raw(drop_connection()),
         F::TokenExpired => {
             emu.mutate(|st, _| {
-                if let Some(t) = st.facebook.tokens.get_mut(&tok.token) {
+                if let Some(t) = st.get_mut::<FbState>().tokens.get_mut(&tok.token) {
                     t.status = TokenStatus::Expired;
                 }
             });
@@ -828,7 +886,7 @@ async fn stop(emu: &Emulator, f: super::Fault, tok: &Tok) -> GraphOut {
         F::TokenRevoked => {
             // Like a password change: every session of the user dies.
             emu.mutate(|st, _| {
-                for t in st.facebook.tokens.values_mut() {
+                for t in st.get_mut::<FbState>().tokens.values_mut() {
                     if t.user_id == tok.user_id {
                         t.status = TokenStatus::Revoked;
                     }
@@ -842,10 +900,80 @@ async fn stop(emu: &Emulator, f: super::Fault, tok: &Tok) -> GraphOut {
 
 // ---- OAuth -----------------------------------------------------------------------
 
+/// `GET|POST /vNN.0/dialog/oauth`: the login dialog, as the demo user.
+fn login_dialog(emu: &Emulator, method: &Method, query: &str, body: &Bytes) -> Response {
+    let src: &[u8] = if method == Method::POST {
+        body
+    } else {
+        query.as_bytes()
+    };
+    let p = consent::params(src);
+    let get = |k: &str| consent::get_param(&p, k);
+    let app_id = emu.read(|st, _| st.get::<FbState>().app_id.clone());
+    if get("client_id") != app_id {
+        return consent::error_page(
+            "Invalid App ID: the provided app ID does not look like a valid app ID.",
+        );
+    }
+    let redirect_uri = get("redirect_uri");
+    if url::Url::parse(redirect_uri).is_err() {
+        return consent::error_page("URL blocked: redirect_uri is missing or not a valid URL.");
+    }
+    if !matches!(get("response_type"), "" | "code") {
+        return consent::error_page("Unsupported response_type.");
+    }
+    let state = get("state");
+    if method == Method::POST {
+        if !consent::allowed(&p) {
+            return consent::redirect(
+                redirect_uri,
+                &[
+                    ("error", "access_denied"),
+                    ("error_code", "200"),
+                    ("error_description", "Permissions error"),
+                    ("error_reason", "user_denied"),
+                    ("state", state),
+                ],
+                Some("_=_"),
+            );
+        }
+        let code = emu.mutate(|st, now| issue_code(st, now, redirect_uri));
+        return consent::redirect(
+            redirect_uri,
+            &[("code", &code), ("state", state)],
+            Some("_=_"),
+        );
+    }
+    let scope = get("scope");
+    let scopes: Vec<&str> = scope.split([',', ' ']).collect();
+    let fields = consent::hidden(&[
+        ("client_id", &app_id),
+        ("redirect_uri", redirect_uri),
+        ("state", state),
+        ("scope", scope),
+        ("response_type", "code"),
+    ]);
+    let body = format!(
+        "<h1>Tongbu wants to access your Facebook account</h1>\
+<p class=\"who\">Logged in as <strong id=\"account\">{user}</strong>, who manages <strong>{page}</strong>.</p>\
+<p>Tongbu (app {app}) will receive:</p><ul id=\"scopes\">{scopes}</ul>{form}",
+        user = escape(DEMO.user_name),
+        page = escape(DEMO.page_name),
+        app = escape(&app_id),
+        scopes = consent::scope_list(&scopes),
+        form = consent::form(None, &fields, &format!("Continue as {}", DEMO.user_name)),
+    );
+    Html(consent::page("Log in with Facebook", "#1877f2", &body)).into_response()
+}
+
 async fn oauth_token(emu: &Emulator, req: &GraphReq) -> GraphOut {
     let p = &req.params;
-    let (app_id, secret) =
-        emu.read(|st, _| (st.facebook.app_id.clone(), st.facebook.app_secret.clone()));
+    let (app_id, secret) = emu.read(|st, _| {
+        (
+            st.get::<FbState>().app_id.clone(),
+            st.get::<FbState>().app_secret.clone(),
+        )
+    });
     if param(p, "client_id").as_deref() != Some(app_id.as_str()) {
         return fb_error(
             101,
@@ -860,26 +988,29 @@ async fn oauth_token(emu: &Emulator, req: &GraphReq) -> GraphOut {
     // The user the call is about, for fault matching.
     let user = emu.read(|st, _| {
         if exchange {
-            param(p, "fb_exchange_token")
-                .and_then(|t| st.facebook.tokens.get(&t).map(|t| t.user_id.clone()))
+            param(p, "fb_exchange_token").and_then(|t| {
+                st.get::<FbState>()
+                    .tokens
+                    .get(&t)
+                    .map(|t| t.user_id.clone())
+            })
         } else {
-            param(p, "code").and_then(|c| st.facebook.codes.get(&c).map(|c| c.user_id.clone()))
+            param(p, "code")
+                .and_then(|c| st.get::<FbState>().codes.get(&c).map(|c| c.user_id.clone()))
         }
     });
     if let Gate::Stop(f) = emu
         .gate(
-            EmuPlatform::Facebook,
+            Platform::Facebook,
             user.as_deref().unwrap_or(""),
             CallKind::Token,
         )
         .await
     {
         return match f {
-            super::Fault::Hang => GraphOut::Raw(emu.hang().await),
-            super::Fault::DropConnection => GraphOut::Raw(super::drop_connection()),
-            super::Fault::RateLimit { .. } => {
-                fb_error(4, None, "(#4) Application request limit reached")
-            }
+            Fault::Hang => GraphOut::Raw(emu.hang().await),
+            Fault::DropConnection => GraphOut::Raw(drop_connection()),
+            Fault::RateLimit { .. } => fb_error(4, None, "(#4) Application request limit reached"),
             _ => transient(),
         };
     }
@@ -895,8 +1026,8 @@ async fn oauth_token(emu: &Emulator, req: &GraphReq) -> GraphOut {
                         "Invalid OAuth access token - Cannot parse access token",
                     ));
                 }
-                let long = format!("EAA{}", super::random_token(120));
-                st.facebook.tokens.insert(
+                let long = format!("EAA{}", random_token(120));
+                st.get_mut::<FbState>().tokens.insert(
                     long.clone(),
                     FbToken {
                         kind: TokenKind::LongUser,
@@ -916,7 +1047,7 @@ async fn oauth_token(emu: &Emulator, req: &GraphReq) -> GraphOut {
     let code = param(p, "code").unwrap_or_default();
     let redirect = param(p, "redirect_uri").unwrap_or_default();
     emu.mutate(|st, now| {
-        let Some(c) = st.facebook.codes.get_mut(&code) else {
+        let Some(c) = st.get_mut::<FbState>().codes.get_mut(&code) else {
             return fb_error(100, None, "Invalid verification code format.");
         };
         if c.used {
@@ -934,8 +1065,8 @@ async fn oauth_token(emu: &Emulator, req: &GraphReq) -> GraphOut {
         }
         c.used = true;
         let user = c.user_id.clone();
-        let token = format!("EAA{}", super::random_token(100));
-        st.facebook.tokens.insert(
+        let token = format!("EAA{}", random_token(100));
+        st.get_mut::<FbState>().tokens.insert(
             token.clone(),
             FbToken {
                 kind: TokenKind::ShortUser,
@@ -960,7 +1091,7 @@ fn me(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
         let (id, name) = match &tok.page_id {
             Some(p) => (
                 p.clone(),
-                st.facebook
+                st.get::<FbState>()
                     .pages
                     .iter()
                     .find(|x| &x.id == p)
@@ -968,7 +1099,7 @@ fn me(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
             ),
             None => (
                 tok.user_id.clone(),
-                st.facebook
+                st.get::<FbState>()
                     .users
                     .iter()
                     .find(|u| u.id == tok.user_id)
@@ -994,7 +1125,7 @@ fn me_accounts(emu: &Emulator, tok: &Tok) -> GraphOut {
     }
     emu.mutate(|st, now| {
         let pages = st
-            .facebook
+            .get::<FbState>()
             .users
             .iter()
             .find(|u| u.id == tok.user_id)
@@ -1004,23 +1135,23 @@ fn me_accounts(emu: &Emulator, tok: &Tok) -> GraphOut {
         for page in pages {
             // Reuse the page token derived earlier while it is usable.
             let existing = st
-                .facebook
+                .get::<FbState>()
                 .tokens
                 .get(&tok.token)
                 .and_then(|t| t.page_tokens.get(&page).cloned())
                 .filter(|pt| {
-                    st.facebook.tokens.get(pt).is_some_and(|t| {
+                    st.get::<FbState>().tokens.get(pt).is_some_and(|t| {
                         t.status == TokenStatus::Valid && t.expires_at.is_none_or(|e| e > now)
                     })
                 });
             let pt = match existing {
                 Some(pt) => pt,
                 None => {
-                    let pt = format!("EAA{}", super::random_token(120));
+                    let pt = format!("EAA{}", random_token(120));
                     // Page tokens from a long-lived user token do not expire;
                     // from a short-lived one they last an hour.
                     let expires_at = (tok.kind == TokenKind::ShortUser).then(|| now + Duration::hours(1));
-                    st.facebook.tokens.insert(
+                    st.get_mut::<FbState>().tokens.insert(
                         pt.clone(),
                         FbToken {
                             kind: TokenKind::Page,
@@ -1031,13 +1162,13 @@ fn me_accounts(emu: &Emulator, tok: &Tok) -> GraphOut {
                             page_tokens: BTreeMap::new(),
                         },
                     );
-                    if let Some(t) = st.facebook.tokens.get_mut(&tok.token) {
+                    if let Some(t) = st.get_mut::<FbState>().tokens.get_mut(&tok.token) {
                         t.page_tokens.insert(page.clone(), pt.clone());
                     }
                     pt
                 }
             };
-            if let Some(p) = st.facebook.pages.iter().find(|p| p.id == page) {
+            if let Some(p) = st.get::<FbState>().pages.iter().find(|p| p.id == page) {
                 data.push(json!({
                     "access_token": pt, "category": p.category, "name": p.name, "id": p.id,
                     "tasks": ["ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"],
@@ -1053,7 +1184,7 @@ fn me_accounts(emu: &Emulator, tok: &Tok) -> GraphOut {
 
 /// The page a page-scoped call is about, checked against the token.
 fn page_access(st: &State, page: &str, tok: &Tok, method: &Method) -> Result<(), GraphOut> {
-    if !st.facebook.pages.iter().any(|p| p.id == page) {
+    if !st.get::<FbState>().pages.iter().any(|p| p.id == page) {
         return Err(unknown_object(page, method));
     }
     match &tok.page_id {
@@ -1084,7 +1215,7 @@ fn published_posts(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
             return e;
         }
         let matching: Vec<&FbPost> = st
-            .facebook
+            .get::<FbState>()
             .posts
             .iter()
             .rev()
@@ -1135,7 +1266,7 @@ fn decode_cursor(cursor: &str) -> Option<usize> {
 }
 
 fn post_fields(emu: &Emulator, p: &FbPost, fields: &[String]) -> Value {
-    let f = super::metrics::figures(&p.id, emu.age_secs(p.created_at, emu.now()));
+    let f = figures(&p.id, emu.age_secs(p.created_at, emu.now()));
     let mut o = Map::new();
     o.insert("id".into(), p.id.clone().into());
     for name in fields {
@@ -1186,7 +1317,7 @@ fn insights(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
         .collect();
     let now = emu.now();
     emu.read(|st, _| {
-        let Some(p) = st.facebook.posts.iter().find(|p| &p.id == id) else {
+        let Some(p) = st.get::<FbState>().posts.iter().find(|p| &p.id == id) else {
             return unknown_object(id, &req.method);
         };
         if tok.page_id.as_deref() != Some(p.page_id.as_str()) {
@@ -1207,7 +1338,7 @@ fn insights(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
                 "(#100) The value must be a valid insights metric",
             );
         }
-        let f = super::metrics::figures(&p.id, emu.age_secs(p.created_at, now));
+        let f = figures(&p.id, emu.age_secs(p.created_at, now));
         let data: Vec<Value> = metrics
             .iter()
             .map(|m| {
@@ -1245,11 +1376,11 @@ fn insights(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
 fn object(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
     let id = &req.path[0];
     emu.read(|st, _| {
-        if let Some(page) = st.facebook.pages.iter().find(|p| &p.id == id) {
+        if let Some(page) = st.get::<FbState>().pages.iter().find(|p| &p.id == id) {
             if let Err(e) = page_access(st, id, tok, &req.method) {
                 // A user who manages the page may read it too.
                 let manages = st
-                    .facebook
+                    .get::<FbState>()
                     .users
                     .iter()
                     .any(|u| u.id == tok.user_id && u.pages.contains(id));
@@ -1279,7 +1410,7 @@ fn object(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
             }
             return GraphOut::ok(Value::Object(o));
         }
-        if let Some(p) = st.facebook.posts.iter().find(|p| &p.id == id) {
+        if let Some(p) = st.get::<FbState>().posts.iter().find(|p| &p.id == id) {
             if tok.page_id.as_deref() != Some(p.page_id.as_str()) {
                 return unknown_object(id, &req.method);
             }
@@ -1289,7 +1420,7 @@ fn object(emu: &Emulator, req: &GraphReq, tok: &Tok) -> GraphOut {
             );
             return GraphOut::ok(post_fields(emu, p, &fields));
         }
-        if let Some(ph) = st.facebook.photos.iter().find(|p| &p.id == id) {
+        if let Some(ph) = st.get::<FbState>().photos.iter().find(|p| &p.id == id) {
             if tok.page_id.as_deref() != Some(ph.page_id.as_str()) {
                 return unknown_object(id, &req.method);
             }
@@ -1334,7 +1465,7 @@ fn feed(
             return Err(fb_error(100, None, "(#100) Missing message or attachment"));
         }
         for (i, m) in media.iter().enumerate() {
-            let ok = st.facebook.photos.iter().any(|ph| {
+            let ok = st.get::<FbState>().photos.iter().any(|ph| {
                 &ph.id == m
                     && ph.page_id == page
                     && ph.post_id.is_none()
@@ -1349,7 +1480,7 @@ fn feed(
             }
         }
         let last = st
-            .facebook
+            .get::<FbState>()
             .pages
             .iter()
             .find(|x| x.id == page)
@@ -1359,7 +1490,7 @@ fn feed(
         }
         let id = post_id(st, &page);
         for ph in st
-            .facebook
+            .get_mut::<FbState>()
             .photos
             .iter_mut()
             .filter(|ph| media.contains(&ph.id))
@@ -1367,11 +1498,16 @@ fn feed(
             ph.attached_to = Some(id.clone());
         }
         if published {
-            if let Some(x) = st.facebook.pages.iter_mut().find(|x| x.id == page) {
+            if let Some(x) = st
+                .get_mut::<FbState>()
+                .pages
+                .iter_mut()
+                .find(|x| x.id == page)
+            {
                 x.last_message = message.clone();
             }
         }
-        st.facebook.posts.push(FbPost {
+        st.get_mut::<FbState>().posts.push(FbPost {
             id: id.clone(),
             page_id: page.clone(),
             message: message.clone(),
@@ -1437,7 +1573,7 @@ fn photos(
         let photo_id = (10_000_000_000_000u64 + st.next_id()).to_string();
         let post = published.then(|| post_id(st, &page));
         if let Some(pid) = &post {
-            st.facebook.posts.push(FbPost {
+            st.get_mut::<FbState>().posts.push(FbPost {
                 id: pid.clone(),
                 page_id: page.clone(),
                 message: caption.clone(),
@@ -1448,7 +1584,7 @@ fn photos(
                 attached: vec![photo_id.clone()],
             });
         }
-        st.facebook.photos.push(FbPhoto {
+        st.get_mut::<FbState>().photos.push(FbPhoto {
             id: photo_id.clone(),
             page_id: page.clone(),
             post_id: post.clone(),

@@ -6,15 +6,23 @@
 //! match token endpoints (they describe what the *access token in use*
 //! suffers). Rules are runtime-only (not in the state file).
 
-use super::{CallKind, EmuPlatform};
+use crate::domain::content::Platform;
 use serde::{Deserialize, Serialize};
+
+/// Which kind of call a fault is checked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallKind {
+    Create,
+    Read,
+    /// Token endpoints: token faults do not apply there.
+    Token,
+}
 
 /// Which calls a rule applies to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultScope {
-    /// Only create calls (tweets, feed posts, photos, submits, drafts,
-    /// material, media).
+    /// Only create calls (those the ledger records).
     #[default]
     Create,
     /// Every call of the platform, token endpoints included.
@@ -66,9 +74,8 @@ impl Fault {
 /// One injected fault.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultRule {
-    pub platform: EmuPlatform,
-    /// App id (WeChat), page or user id (Facebook), user id (X); `None`
-    /// matches every account.
+    pub platform: Platform,
+    /// The account as the ledger names it; `None` matches every account.
     #[serde(default)]
     pub account: Option<String>,
     #[serde(default)]
@@ -81,7 +88,7 @@ pub struct FaultRule {
 
 impl FaultRule {
     /// A rule for every account's create calls, until cleared.
-    pub fn new(platform: EmuPlatform, fault: Fault) -> FaultRule {
+    pub fn new(platform: Platform, fault: Fault) -> FaultRule {
         FaultRule {
             platform,
             account: None,
@@ -106,7 +113,7 @@ impl FaultRule {
         self
     }
 
-    fn matches(&self, platform: EmuPlatform, account: &str, call: CallKind) -> bool {
+    fn matches(&self, platform: Platform, account: &str, call: CallKind) -> bool {
         if self.platform != platform {
             return false;
         }
@@ -155,7 +162,7 @@ impl FaultBook {
     /// The fault the next call suffers, counting its rule down.
     pub(crate) fn take(
         &mut self,
-        platform: EmuPlatform,
+        platform: Platform,
         account: &str,
         call: CallKind,
     ) -> Option<Fault> {
@@ -182,28 +189,40 @@ mod tests {
     #[test]
     fn times_count_down_and_scope_filters() {
         let mut b = FaultBook::default();
-        b.add(FaultRule::new(EmuPlatform::X, Fault::ErrorBeforeCommit).times(2));
-        assert_eq!(b.take(EmuPlatform::X, "1", CallKind::Read), None);
-        assert_eq!(b.take(EmuPlatform::Wechat, "1", CallKind::Create), None);
-        assert!(b.take(EmuPlatform::X, "1", CallKind::Create).is_some());
-        assert!(b.take(EmuPlatform::X, "2", CallKind::Create).is_some());
-        assert_eq!(b.take(EmuPlatform::X, "1", CallKind::Create), None);
+        b.add(FaultRule::new(Platform::X, Fault::ErrorBeforeCommit).times(2));
+        assert_eq!(b.take(Platform::X, "1", CallKind::Read), None);
+        assert_eq!(b.take(Platform::Wechat, "1", CallKind::Create), None);
+        assert!(b.take(Platform::X, "1", CallKind::Create).is_some());
+        assert!(b.take(Platform::X, "2", CallKind::Create).is_some());
+        assert_eq!(b.take(Platform::X, "1", CallKind::Create), None);
     }
 
     #[test]
     fn token_faults_skip_token_endpoints_and_accounts_filter() {
         let mut b = FaultBook::default();
         b.add(
-            FaultRule::new(EmuPlatform::X, Fault::TokenExpired)
+            FaultRule::new(Platform::X, Fault::TokenExpired)
                 .scope(FaultScope::All)
                 .account("7"),
         );
-        assert_eq!(b.take(EmuPlatform::X, "7", CallKind::Token), None);
-        assert_eq!(b.take(EmuPlatform::X, "8", CallKind::Read), None);
+        assert_eq!(b.take(Platform::X, "7", CallKind::Token), None);
+        assert_eq!(b.take(Platform::X, "8", CallKind::Read), None);
         assert_eq!(
-            b.take(EmuPlatform::X, "7", CallKind::Read),
+            b.take(Platform::X, "7", CallKind::Read),
             Some(Fault::TokenExpired)
         );
+    }
+
+    #[test]
+    fn platforms_keep_the_names_of_the_ledger_and_the_control_api() {
+        for (p, name) in [
+            (Platform::Wechat, "wechat"),
+            (Platform::Facebook, "facebook"),
+            (Platform::X, "x"),
+        ] {
+            assert_eq!(serde_json::to_value(p).unwrap(), name);
+            assert_eq!(serde_json::from_value::<Platform>(name.into()).unwrap(), p);
+        }
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Serving the emulator, and closing a connection without an answer.
+//! Serving the emulator, and closing a connection without an answer
+//! (the `hang` and `drop_connection` faults).
 //!
 //! `drop_connection` must look to the client like a crashed server: a reset
 //! socket, no status line. The listener wraps every accepted socket with a
@@ -8,12 +9,13 @@
 //! and every later read or write fails, which makes the HTTP server drop the
 //! connection before writing a byte of the response.
 
-use super::{Emulator, KillConnection};
+use super::host::Emulator;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::serve::{IncomingStream, Listener};
+use axum::Router;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -65,7 +67,33 @@ impl Drop for RunningEmulator {
     }
 }
 
-pub(crate) async fn serve(emu: Emulator, addr: SocketAddr) -> anyhow::Result<RunningEmulator> {
+/// Marker put on a response whose connection must be closed without
+/// answering.
+#[derive(Clone, Copy)]
+struct KillConnection;
+
+/// A response that the connection guard turns into a closed connection.
+pub(crate) fn drop_connection() -> Response {
+    let mut r = StatusCode::BAD_GATEWAY.into_response();
+    r.extensions_mut().insert(KillConnection);
+    r
+}
+
+impl Emulator {
+    /// Never answers: waits until the server shuts down (or the client
+    /// gives up, which drops this future), then drops the connection.
+    pub(crate) async fn hang(&self) -> Response {
+        self.shutting_down().await;
+        drop_connection()
+    }
+}
+
+/// Serves `router`, the routes of `emu`, on `addr` in the background.
+pub(crate) async fn serve(
+    emu: Emulator,
+    router: Router,
+    addr: SocketAddr,
+) -> anyhow::Result<RunningEmulator> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
     let host = if local.ip().is_unspecified() {
@@ -74,9 +102,7 @@ pub(crate) async fn serve(emu: Emulator, addr: SocketAddr) -> anyhow::Result<Run
         local.ip().to_string()
     };
     let base_url = format!("http://{host}:{}", local.port());
-    let app = emu
-        .router()
-        .into_make_service_with_connect_info::<ConnHandle>();
+    let app = router.into_make_service_with_connect_info::<ConnHandle>();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let server = axum::serve(KillableListener(listener), app).with_graceful_shutdown(async {

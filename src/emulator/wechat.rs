@@ -1,6 +1,7 @@
 //! The WeChat Official Account imitation: stable and classic access
 //! tokens, permanent material, drafts, freepublish (submit, status, list)
-//! and the per-piece datacube.
+//! and the per-piece datacube; seeded with the app of [`DEMO`]. An account
+//! is an app id, in the ledger and in fault rules.
 //!
 //! Invariants: every answer is HTTP 200; errors are `{"errcode","errmsg"}`
 //! with `errmsg` ending in ` rid: <hex>`; some successes carry
@@ -12,8 +13,13 @@
 // them would only add noise on a loopback test server.
 #![allow(clippy::result_large_err)]
 
-use super::state::State;
-use super::{CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use super::faults::{CallKind, Fault};
+use super::host::{random_hex, random_token, Emulator, Gate, PlatformSim, Rec};
+use super::metrics::figures;
+use super::net::drop_connection;
+use super::request::{image_info, multipart_parts};
+use super::state::{PlatformState, Post, State};
+use crate::domain::content::Platform;
 use axum::body::Bytes;
 use axum::extract::{Query, State as AxState};
 use axum::http::HeaderMap;
@@ -81,13 +87,48 @@ fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
 }
 
-impl WechatState {
-    pub(crate) fn seed(_now: DateTime<Utc>) -> WechatState {
+/// The seeded WeChat account.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct DemoWechat {
+    pub app_id: &'static str,
+    pub app_secret: &'static str,
+    pub name: &'static str,
+}
+
+/// The account this platform is seeded with.
+pub(crate) const DEMO: DemoWechat = DemoWechat {
+    app_id: "wx00000000000demo1",
+    app_secret: "emulated-wechat-secret-1",
+    name: "同步 Demo 公众号",
+};
+
+/// The WeChat Official Account imitation, as the registry lists it.
+pub(crate) struct Wechat;
+
+impl PlatformSim for Wechat {
+    const PLATFORM: Platform = Platform::Wechat;
+    type State = WechatState;
+
+    fn routes() -> Router<Emulator> {
+        Router::new()
+            .route("/cgi-bin/stable_token", post(stable_token))
+            .route("/cgi-bin/token", get(classic_token))
+            .route("/cgi-bin/get_api_domain_ip", get(domain_ip))
+            .route("/cgi-bin/material/add_material", post(add_material))
+            .route("/cgi-bin/draft/add", post(draft_add))
+            .route("/cgi-bin/draft/get", post(draft_get))
+            .route("/cgi-bin/freepublish/submit", post(submit))
+            .route("/cgi-bin/freepublish/get", post(publish_get))
+            .route("/cgi-bin/freepublish/batchget", post(batchget))
+            .route("/datacube/getarticletotaldetail", post(total_detail))
+    }
+
+    fn seed(_now: DateTime<Utc>) -> WechatState {
         WechatState {
             apps: vec![WxApp {
-                app_id: DEMO.wechat.app_id.to_owned(),
-                secret: DEMO.wechat.app_secret.to_owned(),
-                name: DEMO.wechat.name.to_owned(),
+                app_id: DEMO.app_id.to_owned(),
+                secret: DEMO.app_secret.to_owned(),
+                name: DEMO.name.to_owned(),
                 secret_revoked: false,
                 tokens: Vec::new(),
                 materials: BTreeMap::new(),
@@ -96,64 +137,52 @@ impl WechatState {
             }],
         }
     }
+}
 
-    /// When a publish (by msgid `<msg_data_id>_<idx>`, publish_id or
-    /// article_id) went out.
-    pub(crate) fn published_at(&self, id: &str) -> Option<DateTime<Utc>> {
-        let base = id.split('_').next().unwrap_or(id);
-        self.apps
-            .iter()
-            .flat_map(|a| &a.publishes)
-            .find(|p| p.publish_id == id || p.article_id == id || p.msg_data_id.to_string() == base)
-            .map(|p| p.submitted_at)
-    }
-
-    pub(crate) fn posts(&self) -> Vec<super::state::PostRow> {
+impl PlatformState for WechatState {
+    /// One post per article, by msgid `<msg_data_id>_<idx>`.
+    fn posts(&self) -> Vec<Post<'_>> {
         let mut out = Vec::new();
         for a in &self.apps {
             for p in &a.publishes {
                 for (i, art) in p.articles.iter().enumerate() {
-                    out.push((
-                        EmuPlatform::Wechat,
-                        a.app_id.clone(),
+                    out.push(Post::new(
+                        &a.app_id,
                         format!("{}_{}", p.msg_data_id, i + 1),
                         p.submitted_at,
-                        art.get("title").and_then(Value::as_str).map(str::to_owned),
+                        art.get("title").and_then(Value::as_str),
                     ));
                 }
             }
         }
         out
     }
-}
 
-pub(crate) fn unrevoke_all(st: &mut State) {
-    for a in &mut st.wechat.apps {
-        a.secret_revoked = false;
+    /// By msgid, and also by publish_id or article_id.
+    fn created_at(&self, remote_id: &str) -> Option<DateTime<Utc>> {
+        let base = remote_id.split('_').next().unwrap_or(remote_id);
+        self.apps
+            .iter()
+            .flat_map(|a| &a.publishes)
+            .find(|p| {
+                p.publish_id == remote_id
+                    || p.article_id == remote_id
+                    || p.msg_data_id.to_string() == base
+            })
+            .map(|p| p.submitted_at)
+    }
+
+    /// A secret rejected since a `token_revoked` fault is accepted again:
+    /// the operator "reset" it.
+    fn clear_faults(&mut self) {
+        for a in &mut self.apps {
+            a.secret_revoked = false;
+        }
     }
 }
 
-pub(crate) fn routes() -> Router<Emulator> {
-    Router::new()
-        .route("/cgi-bin/stable_token", post(stable_token))
-        .route("/cgi-bin/token", get(classic_token))
-        .route("/cgi-bin/get_api_domain_ip", get(domain_ip))
-        .route("/cgi-bin/material/add_material", post(add_material))
-        .route("/cgi-bin/draft/add", post(draft_add))
-        .route("/cgi-bin/draft/get", post(draft_get))
-        .route("/cgi-bin/freepublish/submit", post(submit))
-        .route("/cgi-bin/freepublish/get", post(publish_get))
-        .route("/cgi-bin/freepublish/batchget", post(batchget))
-        .route("/datacube/getarticletotaldetail", post(total_detail))
-}
-
 fn err(code: i64, msg: &str) -> Response {
-    let rid = format!(
-        "{}-{}-{}",
-        super::random_hex(4),
-        super::random_hex(4),
-        super::random_hex(4)
-    );
+    let rid = format!("{}-{}-{}", random_hex(4), random_hex(4), random_hex(4));
     Json(json!({ "errcode": code, "errmsg": format!("{msg} rid: {rid}") })).into_response()
 }
 
@@ -174,32 +203,31 @@ enum Cred {
 }
 
 fn check_cred(st: &State, appid: &str, secret: &str) -> Cred {
-    match st.wechat.apps.iter().position(|a| a.app_id == appid) {
+    let apps = &st.get::<WechatState>().apps;
+    match apps.iter().position(|a| a.app_id == appid) {
         None => Cred::BadAppid,
-        Some(i) if st.wechat.apps[i].secret != secret || st.wechat.apps[i].secret_revoked => {
-            Cred::BadSecret
-        }
+        Some(i) if apps[i].secret != secret || apps[i].secret_revoked => Cred::BadSecret,
         Some(i) => Cred::Ok(i),
     }
 }
 
 async fn token_gate(emu: &Emulator, appid: &str) -> Option<Response> {
-    match emu.gate(EmuPlatform::Wechat, appid, CallKind::Token).await {
+    match emu.gate(Platform::Wechat, appid, CallKind::Token).await {
         Gate::Proceed { .. } => None,
         Gate::Stop(f) => Some(stop_common(emu, f).await),
     }
 }
 
 /// Faults that look the same on every WeChat call.
-async fn stop_common(emu: &Emulator, f: super::Fault) -> Response {
-    use super::Fault as F;
+async fn stop_common(emu: &Emulator, f: Fault) -> Response {
+    use super::faults::Fault as F;
     match f {
         F::RateLimit { .. } => err(
             45011,
             "api minute-quota reach limit  mustslower  retry next minute",
         ),
         F::Hang => emu.hang().await,
-        F::DropConnection => super::drop_connection(),
+        F::DropConnection => drop_connection(),
         _ => busy(),
     }
 }
@@ -230,7 +258,7 @@ async fn stable_token(AxState(emu): AxState<Emulator>, body: Bytes) -> Response 
             Cred::BadAppid => return err(40013, "invalid appid"),
             Cred::BadSecret => return err(40125, "invalid appsecret"),
         };
-        let app = &mut st.wechat.apps[i];
+        let app = &mut st.get_mut::<WechatState>().apps[i];
         // Normal mode hands out the current stable token while it has more
         // than 5 minutes left; the platform rotates it in the last 5.
         let current = app.tokens.iter().rposition(|t| {
@@ -255,11 +283,7 @@ async fn stable_token(AxState(emu): AxState<Emulator>, body: Bytes) -> Response 
 }
 
 fn new_token(app: &mut WxApp, stable: bool, now: DateTime<Utc>) -> String {
-    let token = format!(
-        "{}_{}",
-        super::random_token(64),
-        if stable { "s" } else { "c" }
-    );
+    let token = format!("{}_{}", random_token(64), if stable { "s" } else { "c" });
     app.tokens.push(WxToken {
         token: token.clone(),
         stable,
@@ -291,7 +315,7 @@ async fn classic_token(
             Cred::BadAppid => return err(40013, "invalid appid"),
             Cred::BadSecret => return err(40125, "invalid appsecret"),
         };
-        let app = &mut st.wechat.apps[i];
+        let app = &mut st.get_mut::<WechatState>().apps[i];
         // Each classic fetch invalidates the previous classic token after a
         // short overlap; stable tokens are a separate channel.
         for t in app.tokens.iter_mut().filter(|t| !t.stable && !t.superseded) {
@@ -314,7 +338,7 @@ fn authenticate(st: &State, token: Option<&str>, now: DateTime<Utc>) -> Result<C
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return Err(err(41001, "access_token missing"));
     };
-    for (i, app) in st.wechat.apps.iter().enumerate() {
+    for (i, app) in st.get::<WechatState>().apps.iter().enumerate() {
         if let Some(t) = app.tokens.iter().find(|t| t.token == token) {
             if app.secret_revoked {
                 return Err(err(
@@ -351,7 +375,7 @@ enum Denied {
     Answer(Response),
     /// A fault stops the call; the caller records it, then runs
     /// [`Denied::answer`].
-    Fault(super::Fault, Ctx),
+    Fault(Fault, Ctx),
 }
 
 impl Denied {
@@ -371,9 +395,9 @@ impl Denied {
                     rec.reject(emu, Some(f.kind()));
                 }
                 match f {
-                    super::Fault::TokenExpired => {
+                    Fault::TokenExpired => {
                         emu.mutate(|st, now| {
-                            if let Some(t) = st.wechat.apps[ctx.app]
+                            if let Some(t) = st.get_mut::<WechatState>().apps[ctx.app]
                                 .tokens
                                 .iter_mut()
                                 .find(|t| t.token == ctx.token)
@@ -383,8 +407,10 @@ impl Denied {
                         });
                         err(42001, "access_token expired")
                     }
-                    super::Fault::TokenRevoked => {
-                        emu.mutate(|st, _| st.wechat.apps[ctx.app].secret_revoked = true);
+                    Fault::TokenRevoked => {
+                        emu.mutate(|st, _| {
+                            st.get_mut::<WechatState>().apps[ctx.app].secret_revoked = true
+                        });
                         err(
                             40001,
                             "invalid credential, access_token is invalid or not latest",
@@ -422,7 +448,7 @@ async fn admit(
             Ok(ctx)
         })
         .map_err(Denied::Answer)?;
-    match emu.gate(EmuPlatform::Wechat, &ctx.app_id, call).await {
+    match emu.gate(Platform::Wechat, &ctx.app_id, call).await {
         Gate::Proceed {
             fault,
             after_commit,
@@ -473,7 +499,7 @@ async fn add_material(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut rec = Rec::new(EmuPlatform::Wechat, "wechat.material", &body, &headers);
+    let mut rec = Rec::new(Platform::Wechat, "wechat.material", &body, &headers);
     let (ctx, after) = match admit_create(&emu, &q, &mut rec).await {
         Ok(x) => x,
         Err(r) => return r,
@@ -483,9 +509,7 @@ async fn add_material(
         rec.reject(&emu, None);
         return err(40004, "invalid media type");
     }
-    let parts = super::multipart_parts(&headers, body)
-        .await
-        .unwrap_or_default();
+    let parts = multipart_parts(&headers, body).await.unwrap_or_default();
     let Some(media) = parts.iter().find(|p| p.name == "media") else {
         rec.reject(&emu, None);
         return err(41005, "media data missing");
@@ -500,7 +524,7 @@ async fn add_material(
         return err(40009, "invalid image size");
     }
     if matches!(kind.as_str(), "image" | "thumb")
-        && super::image_info(&media.data).is_none()
+        && image_info(&media.data).is_none()
         && !media
             .content_type
             .as_deref()
@@ -512,9 +536,9 @@ async fn add_material(
     let size = media.data.len();
     let (media_id, url) = emu.mutate(|st, now| {
         let n = st.next_id();
-        let media_id = format!("EMU_{}_{}", n, super::random_token(24));
+        let media_id = format!("EMU_{}_{}", n, random_token(24));
         let url = format!("http://mmbiz.qpic.cn/mmbiz_png/emulated{n}/0?wx_fmt=png");
-        st.wechat.apps[ctx.app].materials.insert(
+        st.get_mut::<WechatState>().apps[ctx.app].materials.insert(
             media_id.clone(),
             WxMaterial {
                 kind: kind.clone(),
@@ -576,7 +600,7 @@ async fn draft_add(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut rec = Rec::new(EmuPlatform::Wechat, "wechat.draft", &body, &headers);
+    let mut rec = Rec::new(Platform::Wechat, "wechat.draft", &body, &headers);
     let parsed = serde_json::from_slice::<DraftBody>(&body).ok();
     rec.text = parsed
         .as_ref()
@@ -597,12 +621,12 @@ async fn draft_add(
         return err(45008, "article size out of limit");
     }
     let r = emu.mutate(|st, now| {
-        let app = &st.wechat.apps[ctx.app];
+        let app = &st.get::<WechatState>().apps[ctx.app];
         for a in &d.articles {
             check_article(app, a)?;
         }
-        let media_id = format!("EMU_DRAFT_{}_{}", st.next_id(), super::random_token(20));
-        st.wechat.apps[ctx.app]
+        let media_id = format!("EMU_DRAFT_{}_{}", st.next_id(), random_token(20));
+        st.get_mut::<WechatState>().apps[ctx.app]
             .drafts
             .insert(media_id.clone(), d.articles.clone());
         commit(st, now, &rec, &media_id);
@@ -651,10 +675,12 @@ async fn draft_get(
         Err(answer) => return answer,
     };
     let id = v.get("media_id").and_then(Value::as_str).unwrap_or("");
-    emu.read(|st, _| match st.wechat.apps[ctx.app].drafts.get(id) {
-        Some(arts) => ok(json!({ "news_item": arts })),
-        None => err(40007, "invalid media_id"),
-    })
+    emu.read(
+        |st, _| match st.get::<WechatState>().apps[ctx.app].drafts.get(id) {
+            Some(arts) => ok(json!({ "news_item": arts })),
+            None => err(40007, "invalid media_id"),
+        },
+    )
 }
 
 async fn submit(
@@ -663,13 +689,13 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut rec = Rec::new(EmuPlatform::Wechat, "wechat.submit", &body, &headers);
+    let mut rec = Rec::new(Platform::Wechat, "wechat.submit", &body, &headers);
     let media_id = body_json(&body)
         .and_then(|v| v.get("media_id").and_then(Value::as_str).map(str::to_owned))
         .unwrap_or_default();
     // The ledger text is the draft's first title, known only to us.
     rec.text = emu.read(|st, _| {
-        st.wechat
+        st.get::<WechatState>()
             .apps
             .iter()
             .find_map(|a| a.drafts.get(&media_id))
@@ -683,20 +709,23 @@ async fn submit(
         Err(r) => return r,
     };
     let r = emu.mutate(|st, now| {
-        let Some(articles) = st.wechat.apps[ctx.app].drafts.remove(&media_id) else {
+        let Some(articles) = st.get_mut::<WechatState>().apps[ctx.app]
+            .drafts
+            .remove(&media_id)
+        else {
             return Err(err(40007, "invalid media_id"));
         };
         let n = st.next_id();
         let p = WxPublish {
             publish_id: (2_247_000_000u64 + n).to_string(),
             msg_data_id: 2_650_000_000u64 + n,
-            article_id: format!("EMU_ART_{}_{}", n, super::random_token(16)),
+            article_id: format!("EMU_ART_{}_{}", n, random_token(16)),
             articles,
             submitted_at: now,
         };
         let out = (p.publish_id.clone(), p.msg_data_id);
         commit(st, now, &rec, &p.publish_id);
-        st.wechat.apps[ctx.app].publishes.push(p);
+        st.get_mut::<WechatState>().apps[ctx.app].publishes.push(p);
         Ok(out)
     });
     match r {
@@ -743,7 +772,7 @@ async fn publish_get(
         _ => String::new(),
     };
     emu.read(|st, now| {
-        let Some(p) = st.wechat.apps[ctx.app]
+        let Some(p) = st.get::<WechatState>().apps[ctx.app]
             .publishes
             .iter()
             .find(|p| p.publish_id == id)
@@ -782,7 +811,7 @@ async fn batchget(
         return err(40097, "invalid args");
     }
     emu.read(|st, now| {
-        let done: Vec<&WxPublish> = st.wechat.apps[ctx.app]
+        let done: Vec<&WxPublish> = st.get::<WechatState>().apps[ctx.app]
             .publishes
             .iter()
             .rev()
@@ -846,7 +875,7 @@ async fn total_detail(
     }
     let list = emu.read(|st, _| {
         let mut list = Vec::new();
-        for p in &st.wechat.apps[ctx.app].publishes {
+        for p in &st.get::<WechatState>().apps[ctx.app].publishes {
             let published = p.submitted_at.with_timezone(&china()).date_naive();
             if published != begin || !is_done(&emu, p, now) {
                 continue;
@@ -864,8 +893,7 @@ async fn total_detail(
                         .and_then(|t| t.and_local_timezone(china()).single())
                         .map(|t| t.with_timezone(&Utc))
                         .unwrap_or(now);
-                    let f =
-                        super::metrics::figures(&msgid, emu.age_secs(p.submitted_at, end_of_day));
+                    let f = figures(&msgid, emu.age_secs(p.submitted_at, end_of_day));
                     details.push(json!({
                         "stat_date": day.format("%Y-%m-%d").to_string(),
                         "read_user": f.reach,

@@ -1,22 +1,32 @@
-//! The X API v2 imitation: OAuth 2.0 token endpoint (PKCE S256, single-use
-//! rotating refresh tokens), users/me, tweet create and lookup, user
-//! timeline, simple media upload.
+//! The X API v2 imitation: the OAuth 2.0 authorize screen and token
+//! endpoint (PKCE S256, single-use rotating refresh tokens), users/me,
+//! tweet create and lookup, user timeline, simple media upload; seeded
+//! with the client and user of [`DEMO`]. An account is a user id, in the
+//! ledger and in fault rules.
 //!
-//! Invariants: every response carries `x-rate-limit-*` headers (a 15-minute
-//! window per user and endpoint; 429 has no `Retry-After`); errors are
-//! problem JSON; reusing a refresh token revokes its whole family; a token
-//! only ever acts for its own user.
+//! Invariants: every API response carries `x-rate-limit-*` headers (a
+//! 15-minute window per user and endpoint; 429 has no `Retry-After`);
+//! errors are problem JSON; reusing a refresh token revokes its whole
+//! family; a token only ever acts for its own user; a token revoked by a
+//! fault stays revoked until a new consent, even once faults are cleared.
 
 // Error answers are whole HTTP responses, as is usual with axum; boxing
 // them would only add noise on a loopback test server.
 #![allow(clippy::result_large_err)]
 
-use super::state::{Budget, State};
-use super::{random_token, CallKind, EmuPlatform, Emulator, Gate, Rec, DEMO};
+use super::consent;
+use super::faults::{CallKind, Fault};
+use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
+use super::metrics::figures;
+use super::net::drop_connection;
+use super::request::{form_pairs, image_info, multipart_parts};
+use super::state::{Budget, PlatformState, Post, State};
+use crate::domain::content::Platform;
+use crate::domain::html::escape;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State as AxState};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use base64::Engine;
@@ -101,9 +111,53 @@ pub(crate) struct XMedia {
     pub created_at: DateTime<Utc>,
 }
 
-impl XState {
-    pub(crate) fn seed(now: DateTime<Utc>) -> XState {
-        let d = DEMO.x;
+/// The seeded X client and user.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct DemoX {
+    pub client_id: &'static str,
+    /// Accepted with HTTP Basic auth (confidential-client variant).
+    pub client_secret: &'static str,
+    pub user_id: &'static str,
+    pub username: &'static str,
+    pub name: &'static str,
+    pub access_token: &'static str,
+    /// Single use, like every refresh token.
+    pub refresh_token: &'static str,
+}
+
+/// The account this platform is seeded with.
+pub(crate) const DEMO: DemoX = DemoX {
+    client_id: "emulated-x-client",
+    client_secret: "emulated-x-secret",
+    user_id: "1500000000000000001",
+    username: "tongbu_demo",
+    name: "Tongbu Demo",
+    access_token: "emulated-x-access-seed",
+    refresh_token: "emulated-x-refresh-seed",
+};
+
+/// The X API imitation, as the registry lists it.
+pub(crate) struct X;
+
+impl PlatformSim for X {
+    const PLATFORM: Platform = Platform::X;
+    type State = XState;
+
+    fn routes() -> Router<Emulator> {
+        Router::new()
+            .route("/2/oauth2/token", post(token))
+            .route("/2/users/me", get(users_me))
+            .route("/2/users/{id}/tweets", get(user_tweets))
+            .route("/2/tweets", post(create_tweet).get(lookup))
+            .route("/2/media/upload", post(media_upload))
+            .route(
+                "/i/oauth2/authorize",
+                get(consent_page).post(consent_decide),
+            )
+    }
+
+    fn seed(now: DateTime<Utc>) -> XState {
+        let d = DEMO;
         let mut access = BTreeMap::new();
         access.insert(
             d.access_token.to_owned(),
@@ -144,8 +198,19 @@ impl XState {
             next_family: 2,
         }
     }
+}
 
-    pub(crate) fn client_known(&self, id: &str) -> bool {
+impl PlatformState for XState {
+    fn posts(&self) -> Vec<Post<'_>> {
+        self.tweets
+            .iter()
+            .map(|t| Post::new(&t.user_id, &t.id, t.created_at, Some(t.text.as_str())))
+            .collect()
+    }
+}
+
+impl XState {
+    fn client_known(&self, id: &str) -> bool {
         self.clients.iter().any(|c| c.id == id)
     }
 
@@ -196,28 +261,33 @@ impl XState {
     }
 }
 
-/// A new token family for `user_id`, as a completed consent grants one:
-/// (access token, refresh token, access expiry).
-pub(crate) fn grant(emu: &Emulator, user_id: &str) -> (String, String, DateTime<Utc>) {
-    emu.mutate(|st, now| {
-        let family = st.x.next_family;
-        st.x.next_family += 1;
-        let (a, r) = st.x.issue(
-            user_id,
-            family,
-            "tweet.read tweet.write users.read offline.access media.write",
-            now,
-        );
-        (
-            a,
-            r.unwrap_or_default(),
-            now + chrono::Duration::seconds(ACCESS_SECS),
-        )
-    })
+impl Emulator {
+    /// A new X token family for the demo user, as a completed consent
+    /// grants one, so a tool can connect many channels to the account
+    /// without a browser, each with its own single-use refresh tokens:
+    /// (access token, refresh token, access expiry).
+    pub fn grant_demo_x_tokens(&self) -> (String, String, DateTime<Utc>) {
+        self.mutate(|st, now| {
+            let xs = st.get_mut::<XState>();
+            let family = xs.next_family;
+            xs.next_family += 1;
+            let (a, r) = xs.issue(
+                DEMO.user_id,
+                family,
+                "tweet.read tweet.write users.read offline.access media.write",
+                now,
+            );
+            (
+                a,
+                r.unwrap_or_default(),
+                now + chrono::Duration::seconds(ACCESS_SECS),
+            )
+        })
+    }
 }
 
-/// Issues an authorization code after consent (called by the consent page).
-pub(crate) fn issue_code(
+/// Issues an authorization code after consent.
+fn issue_code(
     st: &mut State,
     now: DateTime<Utc>,
     client_id: &str,
@@ -226,11 +296,11 @@ pub(crate) fn issue_code(
     scope: &str,
 ) -> String {
     let code = random_token(40);
-    st.x.codes.insert(
+    st.get_mut::<XState>().codes.insert(
         code.clone(),
         XCode {
             client_id: client_id.to_owned(),
-            user_id: DEMO.x.user_id.to_owned(),
+            user_id: DEMO.user_id.to_owned(),
             redirect_uri: redirect_uri.to_owned(),
             challenge: challenge.to_owned(),
             scope: scope.to_owned(),
@@ -239,15 +309,6 @@ pub(crate) fn issue_code(
         },
     );
     code
-}
-
-pub(crate) fn routes() -> Router<Emulator> {
-    Router::new()
-        .route("/2/oauth2/token", post(token))
-        .route("/2/users/me", get(users_me))
-        .route("/2/users/{id}/tweets", get(user_tweets))
-        .route("/2/tweets", post(create_tweet).get(lookup))
-        .route("/2/media/upload", post(media_upload))
 }
 
 // ---- responses -------------------------------------------------------------
@@ -375,7 +436,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 fn auth(emu: &Emulator, headers: &HeaderMap) -> Option<Auth> {
     let token = bearer(headers)?;
     emu.read(|st, now| {
-        let a = st.x.access.get(&token)?;
+        let a = st.get::<XState>().access.get(&token)?;
         (!a.revoked && a.expires_at > now).then(|| Auth {
             user_id: a.user_id.clone(),
             token: token.clone(),
@@ -384,8 +445,8 @@ fn auth(emu: &Emulator, headers: &HeaderMap) -> Option<Auth> {
 }
 
 /// The answer for a fault that stops the request.
-async fn stop(emu: &Emulator, fault: super::Fault, a: &Auth, b: Budget) -> Response {
-    use super::Fault as F;
+async fn stop(emu: &Emulator, fault: Fault, a: &Auth, b: Budget) -> Response {
+    use super::faults::Fault as F;
     match fault {
         F::RateLimit { reset_after_secs } => {
             let reset = emu.now()
@@ -403,10 +464,10 @@ async fn stop(emu: &Emulator, fault: super::Fault, a: &Auth, b: Budget) -> Respo
             )
         }
         F::Hang => emu.hang().await,
-        F::DropConnection => super::drop_connection(),
+        F::DropConnection => drop_connection(),
         F::TokenExpired => {
             emu.mutate(|st, now| {
-                if let Some(t) = st.x.access.get_mut(&a.token) {
+                if let Some(t) = st.get_mut::<XState>().access.get_mut(&a.token) {
                     t.expires_at = now;
                 }
             });
@@ -414,8 +475,8 @@ async fn stop(emu: &Emulator, fault: super::Fault, a: &Auth, b: Budget) -> Respo
         }
         F::TokenRevoked => {
             emu.mutate(|st, _| {
-                if let Some(f) = st.x.access.get(&a.token).map(|t| t.family) {
-                    st.x.revoke_family(f);
+                if let Some(f) = st.get::<XState>().access.get(&a.token).map(|t| t.family) {
+                    st.get_mut::<XState>().revoke_family(f);
                 }
             });
             with_rate(unauthorized(), b)
@@ -431,7 +492,7 @@ enum Denied {
     /// Answer this (unauthenticated or out of budget).
     Answer(Response, Option<Auth>),
     /// A fault stops the call; the caller records it, then runs [`stop`].
-    Fault(super::Fault, Auth, Budget),
+    Fault(Fault, Auth, Budget),
 }
 
 impl Denied {
@@ -474,7 +535,7 @@ async fn admit(
     if !b.allowed {
         return Err(Denied::Answer(with_rate(too_many(), b), Some(a)));
     }
-    match emu.gate(EmuPlatform::X, &a.user_id, call).await {
+    match emu.gate(Platform::X, &a.user_id, call).await {
         Gate::Proceed {
             fault,
             after_commit,
@@ -493,7 +554,7 @@ async fn token(AxState(emu): AxState<Emulator>, headers: HeaderMap, body: Bytes)
 }
 
 async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Response {
-    let form: HashMap<String, String> = super::form_pairs(body).into_iter().collect();
+    let form: HashMap<String, String> = form_pairs(body).into_iter().collect();
     // Confidential clients authenticate with HTTP Basic; public ones send
     // client_id in the form.
     let basic = headers
@@ -519,7 +580,8 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
         }
     };
     let secret_ok = emu.read(|st, _| {
-        st.x.clients
+        st.get::<XState>()
+            .clients
             .iter()
             .find(|c| c.id == client_id)
             .map(|c| basic.as_ref().is_none_or(|(_, s)| *s == c.secret))
@@ -561,7 +623,12 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                     "Missing required parameter [code, redirect_uri or code_verifier].",
                 );
             };
-            let user = emu.read(|st, _| st.x.codes.get(code).map(|c| c.user_id.clone()));
+            let user = emu.read(|st, _| {
+                st.get::<XState>()
+                    .codes
+                    .get(code)
+                    .map(|c| c.user_id.clone())
+            });
             let Some(user) = user else {
                 return invalid_token();
             };
@@ -570,7 +637,8 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
             }
             let challenge = pkce_challenge(verifier);
             let issued = emu.mutate(|st, now| {
-                let c = st.x.codes.get_mut(code)?;
+                let xs = st.get_mut::<XState>();
+                let c = xs.codes.get_mut(code)?;
                 if c.used
                     || c.expires_at <= now
                     || c.client_id != client_id
@@ -581,9 +649,9 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                 }
                 c.used = true;
                 let (user, scope) = (c.user_id.clone(), c.scope.clone());
-                let family = st.x.next_family;
-                st.x.next_family += 1;
-                let (a, r) = st.x.issue(&user, family, &scope, now);
+                let family = xs.next_family;
+                xs.next_family += 1;
+                let (a, r) = xs.issue(&user, family, &scope, now);
                 Some((a, r, scope))
             });
             match issued {
@@ -599,7 +667,12 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                     "Missing required parameter [refresh_token].",
                 );
             };
-            let user = emu.read(|st, _| st.x.refresh.get(rt).map(|r| r.user_id.clone()));
+            let user = emu.read(|st, _| {
+                st.get::<XState>()
+                    .refresh
+                    .get(rt)
+                    .map(|r| r.user_id.clone())
+            });
             let Some(user) = user else {
                 return invalid_token();
             };
@@ -607,7 +680,8 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                 return r;
             }
             let issued = emu.mutate(|st, now| {
-                let r = st.x.refresh.get_mut(rt)?;
+                let xs = st.get_mut::<XState>();
+                let r = xs.refresh.get_mut(rt)?;
                 if r.revoked {
                     return None;
                 }
@@ -615,12 +689,12 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
                     // A rotated token came back: assume it leaked and kill
                     // everything that descends from the same consent.
                     let family = r.family;
-                    st.x.revoke_family(family);
+                    xs.revoke_family(family);
                     return None;
                 }
                 r.used = true;
                 let (user, family, scope) = (r.user_id.clone(), r.family, r.scope.clone());
-                let (a, r) = st.x.issue(&user, family, &scope, now);
+                let (a, r) = xs.issue(&user, family, &scope, now);
                 Some((a, r, scope))
             });
             match issued {
@@ -637,11 +711,11 @@ async fn token_inner(emu: &Emulator, headers: &HeaderMap, body: &[u8]) -> Respon
 }
 
 async fn token_gate(emu: &Emulator, user: &str) -> Result<(), Response> {
-    match emu.gate(EmuPlatform::X, user, CallKind::Token).await {
+    match emu.gate(Platform::X, user, CallKind::Token).await {
         Gate::Proceed { .. } => Ok(()),
-        Gate::Stop(super::Fault::Hang) => Err(emu.hang().await),
-        Gate::Stop(super::Fault::DropConnection) => Err(super::drop_connection()),
-        Gate::Stop(super::Fault::RateLimit { .. }) => Err(too_many()),
+        Gate::Stop(Fault::Hang) => Err(emu.hang().await),
+        Gate::Stop(Fault::DropConnection) => Err(drop_connection()),
+        Gate::Stop(Fault::RateLimit { .. }) => Err(too_many()),
         Gate::Stop(_) => Err(unavailable()),
     }
 }
@@ -664,6 +738,113 @@ pub(crate) fn pkce_challenge(verifier: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
+// ---- consent -------------------------------------------------------------------
+
+/// Validates the authorize parameters; `Err` is the error page.
+fn check_authorize(emu: &Emulator, p: &HashMap<String, String>) -> Result<(), Response> {
+    let get = |k: &str| consent::get_param(p, k);
+    if !emu.read(|st, _| st.get::<XState>().client_known(get("client_id"))) {
+        return Err(consent::error_page(
+            "Something went wrong: this app's client_id is not valid.",
+        ));
+    }
+    if get("response_type") != "code" {
+        return Err(consent::error_page("response_type must be code."));
+    }
+    if url::Url::parse(get("redirect_uri")).is_err() {
+        return Err(consent::error_page(
+            "redirect_uri is missing or not a valid URL.",
+        ));
+    }
+    if get("code_challenge_method") != "S256" {
+        return Err(consent::error_page("code_challenge_method must be S256."));
+    }
+    let ch = get("code_challenge");
+    // S256 challenges are 43 base64url characters.
+    if ch.len() != 43
+        || !ch
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    {
+        return Err(consent::error_page(
+            "code_challenge is missing or malformed.",
+        ));
+    }
+    if get("state").is_empty() {
+        return Err(consent::error_page("state is required."));
+    }
+    if get("scope").trim().is_empty() {
+        return Err(consent::error_page("scope is required."));
+    }
+    Ok(())
+}
+
+/// `GET /i/oauth2/authorize`: the authorize screen, as the demo user.
+async fn consent_page(
+    AxState(emu): AxState<Emulator>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = check_authorize(&emu, &p) {
+        return r;
+    }
+    let get = |k: &str| consent::get_param(&p, k);
+    let keys = [
+        "response_type",
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ];
+    let pairs: Vec<(&str, &str)> = keys.iter().map(|&k| (k, get(k))).collect();
+    let scopes: Vec<&str> = get("scope").split(' ').collect();
+    let body = format!(
+        "<h1>Authorize app to access your account?</h1>\
+<p class=\"who\">Signed in as <strong id=\"account\">{name}</strong> @{username}</p>\
+<p>The app <strong>{client}</strong> will be able to:</p><ul id=\"scopes\">{scopes}</ul>{form}",
+        name = escape(DEMO.name),
+        username = escape(DEMO.username),
+        client = escape(get("client_id")),
+        scopes = consent::scope_list(&scopes),
+        form = consent::form(
+            Some("/i/oauth2/authorize"),
+            &consent::hidden(&pairs),
+            "Authorize app"
+        ),
+    );
+    Html(consent::page("Authorize app — X", "#000", &body)).into_response()
+}
+
+/// `POST /i/oauth2/authorize`: the user's answer.
+async fn consent_decide(AxState(emu): AxState<Emulator>, body: Bytes) -> Response {
+    let p = consent::params(&body);
+    if let Err(r) = check_authorize(&emu, &p) {
+        return r;
+    }
+    let get = |k: &str| consent::get_param(&p, k);
+    let redirect_uri = get("redirect_uri");
+    let state = get("state");
+    if !consent::allowed(&p) {
+        return consent::redirect(
+            redirect_uri,
+            &[("error", "access_denied"), ("state", state)],
+            None,
+        );
+    }
+    let code = emu.mutate(|st, now| {
+        issue_code(
+            st,
+            now,
+            get("client_id"),
+            redirect_uri,
+            get("code_challenge"),
+            get("scope"),
+        )
+    });
+    consent::redirect(redirect_uri, &[("state", state), ("code", &code)], None)
+}
+
 // ---- API -----------------------------------------------------------------------
 
 async fn users_me(AxState(emu): AxState<Emulator>, headers: HeaderMap) -> Response {
@@ -673,7 +854,8 @@ async fn users_me(AxState(emu): AxState<Emulator>, headers: HeaderMap) -> Respon
         Err(d) => return d.answer(&emu, None).await,
     };
     let user = emu.read(|st, _| {
-        st.x.users
+        st.get::<XState>()
+            .users
             .iter()
             .find(|u| u.id == a.user_id)
             .map(|u| json!({ "id": u.id, "name": u.name, "username": u.username }))
@@ -689,7 +871,7 @@ async fn create_tweet(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut rec = Rec::new(EmuPlatform::X, "x.tweet", &body, &headers);
+    let mut rec = Rec::new(Platform::X, "x.tweet", &body, &headers);
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     rec.text = parsed
         .as_ref()
@@ -758,7 +940,7 @@ async fn create_tweet(
         let user = a.user_id.clone();
         // "Recent" duplicates: the same text by the same user within a day.
         let dup = !text.is_empty()
-            && st.x.tweets.iter().any(|t| {
+            && st.get::<XState>().tweets.iter().any(|t| {
                 t.user_id == user
                     && t.text == text
                     && now - t.created_at < chrono::Duration::hours(24)
@@ -772,7 +954,7 @@ async fn create_tweet(
             ));
         }
         if let Some(r) = &reply_to {
-            if !st.x.tweets.iter().any(|t| &t.id == r) {
+            if !st.get::<XState>().tweets.iter().any(|t| &t.id == r) {
                 return Err(problem(
                     StatusCode::FORBIDDEN,
                     "Forbidden",
@@ -782,7 +964,7 @@ async fn create_tweet(
             }
         }
         for m in &media_ids {
-            let ok = st.x.media.get(m).is_some_and(|md| {
+            let ok = st.get::<XState>().media.get(m).is_some_and(|md| {
                 md.user_id == user && now - md.created_at < chrono::Duration::hours(24)
             });
             if !ok {
@@ -790,7 +972,7 @@ async fn create_tweet(
             }
         }
         let id = tweet_id(st.next_id());
-        st.x.tweets.push(Tweet {
+        st.get_mut::<XState>().tweets.push(Tweet {
             id: id.clone(),
             user_id: user,
             text: text.clone(),
@@ -874,7 +1056,7 @@ async fn lookup(
         let mut data = Vec::new();
         let mut errors = Vec::new();
         for id in &ids {
-            match st.x.tweets.iter().find(|t| &t.id == id) {
+            match st.get::<XState>().tweets.iter().find(|t| &t.id == id) {
                 Some(t) => {
                     let private =
                         fields.contains("non_public_metrics") || fields.contains("organic_metrics");
@@ -933,7 +1115,7 @@ fn render_tweet(
     fields: &std::collections::HashSet<String>,
     now: DateTime<Utc>,
 ) -> Value {
-    let f = super::metrics::figures(&t.id, emu.age_secs(t.created_at, now));
+    let f = figures(&t.id, emu.age_secs(t.created_at, now));
     let mut v = json!({ "id": t.id, "text": t.text, "edit_history_tweet_ids": [t.id] });
     if fields.contains("created_at") {
         v["created_at"] = Value::String(t.created_at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
@@ -1028,11 +1210,12 @@ async fn user_tweets(
         },
     };
     let (data, more): (Vec<Value>, bool) = emu.read(|st, _| {
-        let mut mine: Vec<&Tweet> =
-            st.x.tweets
-                .iter()
-                .filter(|t| t.user_id == user && start.is_none_or(|s| t.created_at >= s))
-                .collect();
+        let mut mine: Vec<&Tweet> = st
+            .get::<XState>()
+            .tweets
+            .iter()
+            .filter(|t| t.user_id == user && start.is_none_or(|s| t.created_at >= s))
+            .collect();
         mine.reverse();
         let more = mine.len() > offset + max;
         (
@@ -1065,7 +1248,7 @@ async fn media_upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut rec = Rec::new(EmuPlatform::X, "x.media", &body, &headers);
+    let mut rec = Rec::new(Platform::X, "x.media", &body, &headers);
     let (a, b, fault, after_commit) =
         match admit(&emu, &headers, "media.upload", CallKind::Create).await {
             Ok(x) => x,
@@ -1073,9 +1256,7 @@ async fn media_upload(
         };
     rec.account = a.user_id.clone();
     rec.fault = fault;
-    let parts = super::multipart_parts(&headers, body)
-        .await
-        .unwrap_or_default();
+    let parts = multipart_parts(&headers, body).await.unwrap_or_default();
     let Some(media) = parts.iter().find(|p| p.name == "media") else {
         rec.reject(&emu, None);
         return with_rate(invalid_request("The `media` field is required.".into()), b);
@@ -1084,11 +1265,11 @@ async fn media_upload(
         rec.reject(&emu, None);
         return with_rate(invalid_request("Images must be at most 5 MB.".into()), b);
     }
-    let (image_type, w, h) = super::image_info(&media.data).unwrap_or(("image/jpeg", 0, 0));
+    let (image_type, w, h) = image_info(&media.data).unwrap_or(("image/jpeg", 0, 0));
     let size = media.data.len();
     let id = emu.mutate(|st, now| {
         let id = tweet_id(st.next_id());
-        st.x.media.insert(
+        st.get_mut::<XState>().media.insert(
             id.clone(),
             XMedia {
                 user_id: a.user_id.clone(),
