@@ -1,12 +1,13 @@
 //! The dashboard frame: navigation, workspace switcher, language switch and
 //! account menu around the current page. Pages of a workspace read the
-//! `CurrentWorkspace` it provides.
+//! `CurrentWorkspace` it provides (defined in `workspace`, so that the pieces
+//! of the frame can read it without importing the frame; re-exported here).
 
 use super::feedback::ErrorNote;
 use super::language::LanguageSwitch;
 use super::notifications::NotificationBell;
 use crate::api::auth::Logout;
-use crate::domain::{Role, Viewer, WorkspaceId};
+use crate::domain::WorkspaceId;
 use crate::i18n::Msg;
 use crate::ui::i18n::{role_name, use_i18n};
 use crate::ui::pages::NotFoundView;
@@ -16,17 +17,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::{use_location, use_params_map};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct CurrentWorkspace {
-    pub id: WorkspaceId,
-    pub name: String,
-    pub role: Role,
-    pub viewer: Viewer,
-}
-
-pub fn use_workspace() -> CurrentWorkspace {
-    expect_context::<CurrentWorkspace>()
-}
+pub use super::workspace::{use_workspace, CurrentWorkspace};
 
 /// Nav entries: path segment, label, icon.
 const NAV: [(&str, Msg, &str); 6] = [

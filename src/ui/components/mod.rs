@@ -6,3 +6,4 @@ pub mod feedback;
 pub mod language;
 pub mod layout;
 pub mod notifications;
+pub mod workspace;

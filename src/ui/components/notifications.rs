@@ -3,7 +3,7 @@
 //! workspace. Polls every 30 seconds once hydrated, and whenever the panel
 //! opens; opening a notification marks it read.
 
-use super::layout::use_workspace;
+use super::workspace::use_workspace;
 use crate::api::posts::{get_notifications, MarkNotificationsRead};
 use crate::domain::post::NotificationView;
 use crate::i18n::Msg;
