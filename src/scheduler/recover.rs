@@ -75,7 +75,17 @@ impl Scheduler {
         let since = h.attempt_started_at.unwrap_or_else(|| self.now());
         let _permits = self.limits.permit(h.channel_id).await;
         let now = self.now();
-        match client.reconcile(&record.to_request(), since).await {
+        let mut request = record.to_request();
+        // The latest checkpoint, not the one the attempt started from: a
+        // record key or container chosen during the attempt is what tells.
+        if let Some(progress) = h
+            .progress_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+        {
+            request.resume = Some(progress);
+        }
+        match client.reconcile(&request, since).await {
             Ok(Reconciled::Found(p)) => {
                 self.published(&mut m, &p, now);
             }

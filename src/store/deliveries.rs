@@ -93,6 +93,10 @@ pub struct HeldDelivery {
     /// When the latest attempt started, and its exact request.
     pub attempt_started_at: Option<DateTime<Utc>>,
     pub request_json: Option<String>,
+    /// What a multi-step publish recorded so far (its checkpoints), which
+    /// may be newer than the attempt's request: a record key or container
+    /// chosen during the attempt.
+    pub progress_json: Option<String>,
 }
 
 /// One attempt, for the delivery timelines.

@@ -62,6 +62,7 @@ pub const HOLD_RETURNING: &[&str] = &[
     "fence",
     "remote_id",
     "remote_extra_json",
+    "progress_json",
 ];
 
 /// PostgreSQL: lock the chosen rows, skipping those another process holds.
@@ -237,7 +238,8 @@ macro_rules! impl_delivery_store {
             );
             let _turn = store.write_turn().await;
             let mut tx = store.pool.begin_with($begin).await?;
-            let mut q = sqlx::query_as::<$db, (i64, i64, i64, Option<String>, Option<String>)>(&sql)
+            type Held = (i64, i64, i64, Option<String>, Option<String>, Option<String>);
+            let mut q = sqlx::query_as::<$db, Held>(&sql)
                 .bind(binds.0)
                 .bind(binds.1)
                 .bind(binds.2)
@@ -248,7 +250,7 @@ macro_rules! impl_delivery_store {
             let rows = q.fetch_all(&mut *tx).await?;
             tx.commit().await?;
             let mut out = Vec::with_capacity(rows.len());
-            for (post_id, channel_id, fence, remote_id, remote_extra_json) in rows {
+            for (post_id, channel_id, fence, remote_id, remote_extra_json, progress_json) in rows {
                 let (workspace_id, started, request) =
                     sqlx::query_as::<$db, (i64, Option<DateTime<Utc>>, Option<String>)>(
                         "SELECT p.workspace_id, a.started_at, a.request_json FROM posts p
@@ -270,6 +272,7 @@ macro_rules! impl_delivery_store {
                     remote_extra_json,
                     attempt_started_at: started,
                     request_json: request,
+                    progress_json,
                 });
             }
             Ok(out)
