@@ -11,6 +11,7 @@ mod common;
 use common::TestApp;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
+use tongbu::domain::post::ConnectionStatus;
 use tongbu::emulator::DEMO;
 
 async fn app_with_emulator(b: common::Backend) -> TestApp {
@@ -359,6 +360,6 @@ on_both_backends! {
         first.account().await.expect("first again");
         second.account().await.expect("second again");
         let row = app.state.store.channel(ws, x).await.unwrap().unwrap();
-        assert_eq!(row.auth_status, "connected");
+        assert_eq!(row.auth_status, ConnectionStatus::Connected);
     };
 }

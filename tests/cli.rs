@@ -5,6 +5,7 @@ mod common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
+use tongbu::domain::post::ConnectionStatus;
 
 fn tongbu(db: &common::TestDb, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tongbu"))
@@ -99,7 +100,7 @@ on_both_backends! {
         let r = c.post(app.url(&format!("/api/v1/channels/{}/check?workspace={ws}", ids[0]))).send().await.unwrap();
         assert_eq!(r.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
         let row = app.state.store.channel(wsid, ids[0]).await.unwrap().unwrap();
-        assert_eq!(row.auth_status, "connected");
+        assert_eq!(row.auth_status, ConnectionStatus::Connected);
 
         // Restarted with the new key (and the same emulator state), every
         // channel works.

@@ -30,8 +30,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tongbu::clock::SystemClock;
 use tongbu::domain::content::Platform;
+use tongbu::domain::delivery::DeliveryState;
 use tongbu::domain::post::{self, MediaRef, PostContent, Variant};
-use tongbu::domain::workflow::ApprovalChange;
+use tongbu::domain::workflow::{ApprovalChange, PostState};
 use tongbu::domain::{Role, WorkspaceId};
 use tongbu::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule, LedgerEntry};
 use tongbu::scheduler::audit::{self, JoinCounts};
@@ -299,11 +300,11 @@ impl Rig {
                 expected_version: 0,
                 actor: self.owner.id(),
                 head: PostHead {
-                    state: "scheduled",
+                    state: PostState::Scheduled,
                     campaign: None,
                     schedule_json: None,
                     search_text: post::search_text(content, None),
-                    content_json: serde_json::to_string(content).unwrap(),
+                    content_json: tongbu::store::Json(content.clone()),
                     first_due_at: Some(due),
                 },
                 targets: channels.iter().map(|&c| (c, Some(due))).collect(),
@@ -405,8 +406,8 @@ impl Rig {
         let mut all = Vec::new();
         for &p in posts {
             for t in self.targets(p).await {
-                let done = match t.delivery_state.as_str() {
-                    "published" => t.remote_url.is_some(),
+                let done = match t.delivery_state {
+                    DeliveryState::Published => t.remote_url.is_some(),
                     s => is_final(s),
                 };
                 if !done {
@@ -524,11 +525,9 @@ impl Rig {
     }
 }
 
-fn is_final(state: &str) -> bool {
-    matches!(
-        state,
-        "published" | "failed" | "failed_auth" | "needs_attention" | "cancelled"
-    )
+/// Nothing will move it any more without a person.
+fn is_final(state: DeliveryState) -> bool {
+    state.is_final() || state == DeliveryState::NeedsAttention
 }
 
 /// The one create of `kind` the platform committed.
@@ -547,11 +546,11 @@ fn one_committed(rig: &Rig, kind: &str) -> LedgerEntry {
 }
 
 /// Fails with the deliveries' columns unless `state` is the delivery's.
-async fn assert_state(rig: &Rig, post: i64, state: &str) {
+async fn assert_state(rig: &Rig, post: i64, state: DeliveryState) {
     let t = rig.targets(post).await;
     assert!(
         t.len() == 1 && t[0].delivery_state == state,
-        "expected {state}: {t:#?}\n{}",
+        "expected {state:?}: {t:#?}\n{}",
         rig.raw_deliveries().await
     );
 }
@@ -568,7 +567,7 @@ on_both_backends! {
         let post = rig.due_post("Crash after claim", x).await;
         let mut workers = vec![rig.worker("first", &[("TONGBU_FAILPOINT", "after_claim")])];
         workers[0].wait_failpoint("after_claim").await;
-        assert_state(&rig, post, "claimed").await;
+        assert_state(&rig, post, DeliveryState::Claimed).await;
         assert!(rig.attempts(post).await.is_empty(), "no intent yet");
         workers[0].kill9();
         assert!(rig.creates("x.tweet").is_empty(), "nothing was sent");
@@ -577,7 +576,7 @@ on_both_backends! {
         let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
         let tweet = one_committed(&rig, "x.tweet");
         assert_eq!(rig.creates("x.tweet").len(), 1, "one create request in all");
-        assert_eq!(done[0].delivery_state, "published");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
         assert_eq!(done[0].remote_id, tweet.remote_id);
         assert_eq!(rig.audit().await.remote_posts, 1);
         // The timeline: the dead worker never began an attempt; the
@@ -599,7 +598,7 @@ on_both_backends! {
         let post = rig.due_post("Crash after intent", x).await;
         let mut workers = vec![rig.worker("first", &[("TONGBU_FAILPOINT", "after_intent")])];
         workers[0].wait_failpoint("after_intent").await;
-        assert_state(&rig, post, "sending").await;
+        assert_state(&rig, post, DeliveryState::Sending).await;
         let before = rig.attempts(post).await;
         assert!(before.len() == 1 && before[0].outcome.is_none(), "intent committed: {before:#?}");
         workers[0].kill9();
@@ -609,7 +608,7 @@ on_both_backends! {
         let done = rig.wait_settled(&[post], SETTLE_PATIENCE, &mut workers).await;
         let tweet = one_committed(&rig, "x.tweet");
         assert_eq!(rig.creates("x.tweet").len(), 1, "one create request in all");
-        assert_eq!(done[0].delivery_state, "published");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
         assert_eq!(done[0].remote_id, tweet.remote_id);
         assert_eq!(rig.audit().await.remote_posts, 1);
         // The timeline: the dead worker's attempt was judged "not
@@ -635,13 +634,13 @@ on_both_backends! {
         let mut workers = vec![rig.worker("first", &[("TONGBU_FAILPOINT", "after_send")])];
         workers[0].wait_failpoint("after_send").await;
         let tweet = one_committed(&rig, "x.tweet");
-        assert_state(&rig, post, "sending").await;
+        assert_state(&rig, post, DeliveryState::Sending).await;
         assert!(rig.targets(post).await[0].remote_id.is_none(), "result not committed");
         workers[0].kill9();
 
         workers.push(rig.worker("restarted", &[]));
         let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
-        assert_eq!(done[0].delivery_state, "published");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
         assert_eq!(done[0].remote_id, tweet.remote_id, "the tweet's real id");
         let id = tweet.remote_id.clone().unwrap();
         assert!(done[0].remote_url.as_deref().is_some_and(|u| u.ends_with(&id)), "{done:#?}");
@@ -675,14 +674,14 @@ on_both_backends! {
         workers[0].wait_failpoint("during_followup").await;
         let submit = one_committed(&rig, "wechat.submit");
         let held = rig.targets(post).await;
-        assert_eq!(held[0].delivery_state, "published", "{held:#?}");
+        assert_eq!(held[0].delivery_state, DeliveryState::Published, "{held:#?}");
         let stored = held[0].remote_id.clone().expect("remote id committed before the follow-up");
         assert!(held[0].remote_url.is_none(), "the article URL comes with the follow-up");
         workers[0].kill9();
 
         workers.push(rig.worker("restarted", &[]));
         let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
-        assert_eq!(done[0].delivery_state, "published");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
         assert_eq!(done[0].remote_id.as_deref(), Some(stored.as_str()), "resumed from the stored id");
         let url = done[0].remote_url.clone().unwrap();
         assert!(url.starts_with("http"), "the article URL: {url}");
@@ -707,7 +706,7 @@ on_both_backends! {
         let tweet = one_committed(&rig, "x.tweet");
         assert_eq!(tweet.fault.as_deref(), Some("error_after_commit"));
         assert_eq!(rig.creates("x.tweet").len(), 1, "no second create");
-        assert_eq!(done[0].delivery_state, "published");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
         assert_eq!(done[0].remote_id, tweet.remote_id);
         assert_eq!(rig.audit().await.remote_posts, 1);
         let attempts = rig.attempts(post).await;
@@ -733,7 +732,7 @@ on_both_backends! {
         assert_eq!(creates[0].fault.as_deref(), Some("hang"));
         assert!(!creates[0].committed);
         let tweet = one_committed(&rig, "x.tweet");
-        assert_eq!(done[0].delivery_state, "published");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
         assert_eq!(done[0].remote_id, tweet.remote_id);
         assert_eq!(rig.audit().await.remote_posts, 1);
         let attempts = rig.attempts(post).await;
@@ -775,7 +774,7 @@ async fn a_second_worker_on_one_sqlite_database_is_refused() {
 
     let post = rig.due_post("Still publishing", x).await;
     let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
-    assert_eq!(done[0].delivery_state, "published");
+    assert_eq!(done[0].delivery_state, DeliveryState::Published);
     one_committed(&rig, "x.tweet");
     rig.audit().await;
 }
@@ -796,7 +795,7 @@ async fn sqlite_restart_takes_over_a_dead_claim_at_once() {
     workers[0].kill9();
     workers.push(rig.worker("restarted", &[lease]));
     let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
-    assert_eq!(done[0].delivery_state, "published");
+    assert_eq!(done[0].delivery_state, DeliveryState::Published);
     one_committed(&rig, "x.tweet");
     rig.audit().await;
 }
@@ -862,7 +861,7 @@ async fn reconcile_finds_an_in_doubt_tweet_on_a_busy_account() {
     assert_eq!(creates.len(), 30, "no second create");
     let stuck: Vec<&PostChannelRow> = done
         .iter()
-        .filter(|t| t.delivery_state != "published")
+        .filter(|t| t.delivery_state != DeliveryState::Published)
         .collect();
     assert!(stuck.is_empty(), "not published: {stuck:#?}");
     rig.audit().await;
@@ -938,7 +937,7 @@ async fn three_postgres_workers_share_a_thousand_deliveries_and_survive_a_kill()
             .rows()
             .await
             .iter()
-            .filter(|r| r.delivery_state == "published")
+            .filter(|r| r.delivery_state == DeliveryState::Published)
             .count();
         (n >= 50).then_some(n)
     };
@@ -960,14 +959,14 @@ async fn three_postgres_workers_share_a_thousand_deliveries_and_survive_a_kill()
         move || async move {
             let rows = r.rows().await;
             rows.iter()
-                .all(|r| is_final(&r.delivery_state))
+                .all(|r| is_final(r.delivery_state))
                 .then_some(rows)
         },
     )
     .await;
     let mut states = std::collections::BTreeMap::new();
     for r in &rows {
-        *states.entry(r.delivery_state.clone()).or_insert(0usize) += 1;
+        *states.entry(r.delivery_state).or_insert(0usize) += 1;
     }
     let counts = rig.audit().await;
     eprintln!(
@@ -975,7 +974,7 @@ async fn three_postgres_workers_share_a_thousand_deliveries_and_survive_a_kill()
     );
     assert_eq!(counts.duplicates, 0);
     assert_eq!(
-        states.get("published").copied().unwrap_or(0),
+        states.get(&DeliveryState::Published).copied().unwrap_or(0),
         POSTS * CHANNELS,
         "all published; by state and error:\n{}",
         rig.state_summary().await

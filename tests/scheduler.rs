@@ -29,6 +29,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::world::World;
 use common::Backend;
 use tongbu::domain::content::Platform;
+use tongbu::domain::delivery::DeliveryState;
 use tongbu::domain::delivery::{AttemptView, ResolveAction};
 use tongbu::domain::post::{ConnectionStatus, PostChannelView, PostContent, PostInput, PostView};
 use tongbu::domain::schedule::When;
@@ -161,7 +162,7 @@ impl World {
             .await
             .expect("notifications")
             .into_iter()
-            .map(|n| (n.post_id, n.kind))
+            .map(|n| (n.post_id, n.kind.as_str().to_owned()))
             .collect()
     }
 
@@ -365,7 +366,7 @@ async fn publishes_each_channel_once_at_its_time(b: Backend) {
         .await;
     assert_eq!(post.state, PostState::Scheduled);
     for c in &post.channels {
-        assert_eq!(c.delivery_state, "scheduled");
+        assert_eq!(c.delivery_state, DeliveryState::Scheduled);
     }
 
     // Before its time nothing is claimed, nothing reaches a platform.
@@ -390,7 +391,7 @@ async fn publishes_each_channel_once_at_its_time(b: Backend) {
         let created = w.created(kind);
         assert_eq!(created.len(), 1, "{kind}");
         let d = delivery(&post, ch);
-        assert_eq!(d.delivery_state, "published", "{d:?}");
+        assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
         assert_eq!(d.remote_id, created[0].remote_id, "{d:?}");
         let id = d.remote_id.as_deref().expect("remote id");
         let url = d.remote_url.as_deref().expect("remote url");
@@ -445,7 +446,7 @@ async fn a_5xx_after_commit_is_reconciled_to_the_one_tweet(b: Backend) {
     assert_eq!((r.sent, r.unknown, r.published), (1, 1, 0), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "unknown", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Unknown, "{d:?}");
     assert_eq!(d.remote_id, None);
     assert!(
         d.last_error.as_deref().is_some_and(|e| e.contains("503")),
@@ -461,7 +462,7 @@ async fn a_5xx_after_commit_is_reconciled_to_the_one_tweet(b: Backend) {
     assert_eq!((r.reconciled, r.claimed, r.sent), (1, 0, 0), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     assert_eq!(d.remote_id, tweets[0].remote_id);
     let id = tweets[0].remote_id.as_deref().expect("tweet id");
     assert!(
@@ -511,7 +512,7 @@ async fn a_429_waits_for_the_platforms_reset(b: Backend) {
     assert_eq!((r.sent, r.retrying), (1, 1), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, fb);
-    assert_eq!(d.delivery_state, "retry_wait", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::RetryWait, "{d:?}");
     assert!(
         d.last_error
             .as_deref()
@@ -531,7 +532,7 @@ async fn a_429_waits_for_the_platforms_reset(b: Backend) {
     assert_eq!(w.ledger().len(), 1);
     assert_eq!(
         delivery(&w.post(post.id).await, fb).delivery_state,
-        "retry_wait"
+        DeliveryState::RetryWait
     );
 
     // After it, once.
@@ -540,7 +541,7 @@ async fn a_429_waits_for_the_platforms_reset(b: Backend) {
     assert_eq!((r.claimed, r.sent, r.published), (1, 1, 1), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, fb);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     assert_eq!(d.last_error, None);
     assert_eq!(d.attempts, 2);
     assert_eq!(view.state, PostState::Published);
@@ -573,7 +574,7 @@ async fn a_post_cancelled_while_sending_is_not_armed_again_by_a_try_later(b: Bac
     let (claim, _request) = w.ghost_begins(&post, x, Platform::X).await;
     let view = w.act(&w.owner, post.id, Action::Cancel).await;
     assert_eq!(view.state, PostState::Cancelled);
-    assert_eq!(delivery(&view, x).delivery_state, "sending");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Sending);
     let applied = w
         .app
         .state
@@ -599,7 +600,7 @@ async fn a_post_cancelled_while_sending_is_not_armed_again_by_a_try_later(b: Bac
     assert_eq!(applied, [true]);
     let view = w.post(post.id).await;
     assert_eq!(view.state, PostState::Cancelled);
-    assert_eq!(delivery(&view, x).delivery_state, "cancelled");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Cancelled);
     w.travel_to(due + Duration::minutes(30));
     assert_idle(w.tick().await);
     assert!(w.created("x.tweet").is_empty());
@@ -622,7 +623,7 @@ async fn a_revoked_x_token_fails_that_channel_only_and_flags_it(b: Backend) {
     assert_eq!((r.sent, r.published, r.failed), (2, 1, 1), "{r:?}");
     let view = w.post(post.id).await;
     let dx = delivery(&view, x);
-    assert_eq!(dx.delivery_state, "failed_auth", "{dx:?}");
+    assert_eq!(dx.delivery_state, DeliveryState::FailedAuth, "{dx:?}");
     assert!(
         dx.last_error
             .as_deref()
@@ -631,7 +632,7 @@ async fn a_revoked_x_token_fails_that_channel_only_and_flags_it(b: Backend) {
     );
     assert_eq!(dx.remote_id, None);
     let dfb = delivery(&view, fb);
-    assert_eq!(dfb.delivery_state, "published", "{dfb:?}");
+    assert_eq!(dfb.delivery_state, DeliveryState::Published, "{dfb:?}");
     assert_eq!(view.state, PostState::NeedsAttention);
     assert_eq!(w.connection(x).await, ConnectionStatus::Reconnect);
     assert_eq!(w.connection(fb).await, ConnectionStatus::Connected);
@@ -662,7 +663,7 @@ async fn a_revoked_x_token_fails_that_channel_only_and_flags_it(b: Backend) {
     assert_eq!(w.ledger().len(), seen, "{:?}", w.ledger());
     let view = w.post(later.id).await;
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "failed_auth", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::FailedAuth, "{d:?}");
     assert!(
         d.last_error
             .as_deref()
@@ -704,11 +705,11 @@ async fn a_refused_post_fails_with_the_reason_while_the_other_channel_publishes(
 
     let view = w.post(post.id).await;
     let dx = delivery(&view, x);
-    assert_eq!(dx.delivery_state, "failed", "{dx:?}");
+    assert_eq!(dx.delivery_state, DeliveryState::Failed, "{dx:?}");
     assert_eq!(dx.remote_id, None);
     let reason = dx.last_error.as_deref().expect("the reason is kept");
     assert!(reason.contains("identical text"), "{reason}");
-    assert_eq!(delivery(&view, fb).delivery_state, "published");
+    assert_eq!(delivery(&view, fb).delivery_state, DeliveryState::Published);
     assert_eq!(view.state, PostState::PartlyPublished);
     let attempts = w.attempts(post.id).await;
     let ax = attempts
@@ -754,7 +755,7 @@ async fn a_delivery_in_doubt_that_cannot_be_checked_waits_for_a_person(b: Backen
     assert_eq!((r.reconciled, r.sent), (1, 0), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "needs_attention", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::NeedsAttention, "{d:?}");
     assert!(
         d.last_error
             .as_deref()
@@ -802,7 +803,7 @@ async fn a_delivery_in_doubt_that_cannot_be_checked_waits_for_a_person(b: Backen
     }
     assert_eq!(
         delivery(&w.post(post.id).await, x).delivery_state,
-        "needs_attention"
+        DeliveryState::NeedsAttention
     );
 
     let view = w
@@ -810,7 +811,7 @@ async fn a_delivery_in_doubt_that_cannot_be_checked_waits_for_a_person(b: Backen
         .await
         .expect("resolved");
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     assert_eq!(d.remote_url.as_deref(), Some(url.as_str()));
     assert_eq!(d.last_error, None);
     assert_eq!(view.state, PostState::Published);
@@ -850,7 +851,7 @@ async fn a_failed_auth_delivery_is_published_once_after_reconnecting(b: Backend)
     assert_eq!((r.published, r.failed), (1, 1), "{r:?}");
     assert_eq!(
         delivery(&w.post(post.id).await, x).delivery_state,
-        "failed_auth"
+        DeliveryState::FailedAuth
     );
 
     w.emu().clear_faults();
@@ -861,7 +862,7 @@ async fn a_failed_auth_delivery_is_published_once_after_reconnecting(b: Backend)
         .resolve(&w.owner, post.id, x, ResolveAction::Retry, None)
         .await
         .expect("retry");
-    assert_eq!(delivery(&view, x).delivery_state, "scheduled");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Scheduled);
     assert_eq!(view.state, PostState::Publishing);
 
     // Due at once: the next round publishes it, once.
@@ -869,7 +870,7 @@ async fn a_failed_auth_delivery_is_published_once_after_reconnecting(b: Backend)
     assert_eq!((r.claimed, r.sent, r.published), (1, 1, 1), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     let tweets = w.created("x.tweet");
     assert_eq!(tweets.len(), 1);
     assert_eq!(d.remote_id, tweets[0].remote_id);
@@ -907,7 +908,7 @@ async fn a_cancelled_post_is_never_sent(b: Backend) {
     let view = w.act(&w.owner, post.id, Action::Cancel).await;
     assert_eq!(view.state, PostState::Cancelled);
     for c in &view.channels {
-        assert_eq!(c.delivery_state, "cancelled");
+        assert_eq!(c.delivery_state, DeliveryState::Cancelled);
     }
     w.travel_to(due + Duration::minutes(5));
     assert_idle(w.tick().await);
@@ -941,10 +942,10 @@ async fn an_edit_after_approval_waits_for_approval_and_sends_the_new_revision(b:
     let draft = w.draft(text(v1), &[x], due).await;
     let view = w.act(&w.owner, draft.id, Action::Submit).await;
     assert_eq!(view.state, PostState::InReview);
-    assert_eq!(delivery(&view, x).delivery_state, "pending");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Pending);
     let view = w.act(&approver, draft.id, approve.clone()).await;
     assert_eq!(view.state, PostState::Scheduled);
-    assert_eq!(delivery(&view, x).delivery_state, "scheduled");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Scheduled);
 
     // The author edits the approved post: back to review, disarmed.
     let view = posts::update(
@@ -963,7 +964,7 @@ async fn an_edit_after_approval_waits_for_approval_and_sends_the_new_revision(b:
     .expect("edit");
     assert_eq!(view.state, PostState::InReview);
     assert!(view.approvals.is_empty());
-    assert_eq!(delivery(&view, x).delivery_state, "pending");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Pending);
 
     // Its time passes unapproved: nothing goes out.
     w.travel_to(due + Duration::minutes(1));
@@ -1038,7 +1039,7 @@ async fn wechat_publishes_asynchronously_and_is_followed_up_to_its_article_url(b
     assert_eq!((r.sent, r.published, r.followed_up), (1, 1, 0), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, wx);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     let remote_id = d.remote_id.clone().expect("remote id");
     assert_eq!(d.remote_url, None, "WeChat is still processing it");
     assert_eq!(view.state, PostState::Published);
@@ -1053,7 +1054,7 @@ async fn wechat_publishes_asynchronously_and_is_followed_up_to_its_article_url(b
     assert_eq!((r.followed_up, r.sent, r.claimed), (1, 0, 0), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, wx);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     assert_eq!(d.remote_id.as_deref(), Some(remote_id.as_str()));
     let url = d.remote_url.as_deref().expect("article URL");
     assert!(url.starts_with("http"), "{url}");
@@ -1106,7 +1107,7 @@ async fn claims_given_back_on_shutdown_are_sent_at_once(b: Backend) {
         "{r:?}"
     );
     let view = w.post(post.id).await;
-    assert_eq!(delivery(&view, x).delivery_state, "published");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Published);
     assert_eq!(view.state, PostState::Published);
     assert_eq!(w.ledger().len(), 1);
     assert_eq!(w.attempts(post.id).await.len(), 1);
@@ -1147,7 +1148,7 @@ async fn a_worker_lost_after_sending_is_reconciled_never_sent_again(b: Backend) 
     assert_eq!(w.created("x.tweet").len(), 1);
     assert_eq!(
         delivery(&w.post(post.id).await, x).delivery_state,
-        "sending"
+        DeliveryState::Sending
     );
 
     // While the lease holds, nobody touches it.
@@ -1157,7 +1158,7 @@ async fn a_worker_lost_after_sending_is_reconciled_never_sent_again(b: Backend) 
     assert_eq!((r.expired, r.reconciled, r.sent), (1, 1, 0), "{r:?}");
     let view = w.post(post.id).await;
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     assert_eq!(d.remote_id.as_deref(), Some(sent.remote_id.as_str()));
     assert_eq!(view.state, PostState::Published);
     assert_eq!(w.ledger().len(), 1, "never sent again");
@@ -1196,7 +1197,7 @@ async fn a_worker_lost_before_sending_is_proven_absent_then_sent_once(b: Backend
     );
     let view = w.post(post.id).await;
     let d = delivery(&view, x);
-    assert_eq!(d.delivery_state, "published", "{d:?}");
+    assert_eq!(d.delivery_state, DeliveryState::Published, "{d:?}");
     let tweets = w.created("x.tweet");
     assert_eq!(tweets.len(), 1);
     assert_eq!(w.ledger().len(), 1);
@@ -1238,7 +1239,7 @@ async fn retrying_the_only_channel_of_a_post_sends_it(b: Backend) {
         .resolve(&w.owner, post.id, x, ResolveAction::Retry, None)
         .await
         .expect("retry");
-    assert_eq!(delivery(&view, x).delivery_state, "scheduled");
+    assert_eq!(delivery(&view, x).delivery_state, DeliveryState::Scheduled);
     let r = w.tick().await;
     assert_eq!((r.claimed, r.published), (1, 1), "{r:?} {view:?}");
     assert_eq!(w.post(post.id).await.state, PostState::Published);

@@ -5,11 +5,15 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
+use tongbu::domain::content::Platform;
+use tongbu::domain::delivery::DeliveryState;
+use tongbu::domain::post::ConnectionStatus;
 use tongbu::domain::post::{NotificationKind, PostFilter};
 use tongbu::domain::workflow::ApprovalChange;
+use tongbu::domain::workflow::PostState;
 use tongbu::domain::{Role, UserId, WorkspaceId};
 use tongbu::store::{
-    conflict, Connection, Egress, Health, Intent, NewAudit, NewChannel, NewInvitation, NewUser,
+    Conflict, Connection, Egress, Health, Intent, NewAudit, NewChannel, NewInvitation, NewUser,
     Outcome, PostHead, PostWrite, PostWritten, Store, StoreError,
 };
 
@@ -32,7 +36,7 @@ async fn x_channel(store: &Arc<dyn Store>, ws: WorkspaceId, actor: UserId, name:
         .create_channel(
             ws,
             NewChannel {
-                platform: "x",
+                platform: Platform::X,
                 name: name.into(),
                 time_zone: "UTC".into(),
                 slots: String::new(),
@@ -63,10 +67,13 @@ fn post_write(
         expected_version,
         actor,
         head: PostHead {
-            state: "draft",
+            state: PostState::Draft,
             campaign: None,
             schedule_json: None,
-            content_json: serde_json::json!({ "text": text }).to_string(),
+            content_json: tongbu::store::Json(tongbu::domain::post::PostContent {
+                text: text.into(),
+                ..Default::default()
+            }),
             search_text: text.to_lowercase(),
             first_due_at: targets.iter().filter_map(|t| t.1).min(),
         },
@@ -112,7 +119,7 @@ async fn post_in_state(
     actor: UserId,
     channels: &[i64],
     due: DateTime<Utc>,
-    state: &'static str,
+    state: PostState,
 ) -> (i64, i64) {
     let mut w = post_write(
         ws,
@@ -135,7 +142,7 @@ async fn move_post(
     (id, version): (i64, i64),
     channels: &[i64],
     due: DateTime<Utc>,
-    state: &'static str,
+    state: PostState,
 ) -> i64 {
     let mut w = post_write(
         ws,
@@ -201,7 +208,7 @@ on_both_backends! {
         let wins = [a.is_ok(), bb.is_ok()].iter().filter(|x| **x).count();
         assert_eq!(wins, 1, "exactly one set-up may win");
         let loser = if a.is_ok() { bb.err() } else { a.err() };
-        assert!(matches!(loser, Some(StoreError::Conflict(c)) if c == conflict::ALREADY_SET_UP));
+        assert!(matches!(loser, Some(StoreError::Conflict(Conflict::AlreadySetUp))));
         assert_eq!(store.count_users().await.unwrap(), 1);
     };
 
@@ -209,7 +216,7 @@ on_both_backends! {
         let (_db, store) = fresh(b).await;
         store.create_user(new_user("x@example.com"), Utc::now()).await.unwrap();
         let err = store.create_user(new_user("x@example.com"), Utc::now()).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::EMAIL_TAKEN));
+        assert!(matches!(err, StoreError::Conflict(Conflict::EmailTaken)));
     };
 
     workspaces_are_visible_only_to_their_members => |b| async move {
@@ -231,15 +238,15 @@ on_both_backends! {
         let now = Utc::now();
         let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
         let err = store.set_member_role(ws.id(), owner.id(), Role::Admin).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::LAST_OWNER));
+        assert!(matches!(err, StoreError::Conflict(Conflict::LastOwner)));
         let err = store.remove_member(ws.id(), owner.id()).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::LAST_OWNER));
+        assert!(matches!(err, StoreError::Conflict(Conflict::LastOwner)));
         // With a second owner, the first may step down.
         let second = store.create_user(new_user("s@example.com"), now).await.unwrap();
         store.add_member(ws.id(), second.id(), Role::Owner, now).await.unwrap();
         store.set_member_role(ws.id(), owner.id(), Role::Admin).await.unwrap();
         let err = store.remove_member(ws.id(), second.id()).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::LAST_OWNER));
+        assert!(matches!(err, StoreError::Conflict(Conflict::LastOwner)));
     };
 
     two_owners_demoting_each_other_at_once_leave_one_owner => |b| async move {
@@ -423,7 +430,7 @@ on_both_backends! {
         assert_eq!((approved.version, approved.revision), (3, 2));
         let rec = store.post(ws, created.id).await.unwrap().unwrap();
         assert_eq!((rec.post.version, rec.post.revision), (3, 2));
-        assert!(rec.post.content_json.contains("second"));
+        assert!(rec.post.content_json.0.text.contains("second"));
         assert_eq!(rec.approvals.len(), 1);
         assert_eq!(rec.approvals[0].revision, 2);
         assert_eq!(rec.channels[0].due_at, None);
@@ -437,12 +444,12 @@ on_both_backends! {
         stale.approvals = ApprovalChange::Clear;
         stale.comment = Some((tongbu::domain::post::CommentKind::Comment, "lost".into()));
         stale.notify = vec![(owner, NotificationKind::ReviewNeeded)];
-        stale.head.state = "in_review";
+        stale.head.state = PostState::InReview;
         let err = store.write_post(stale).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::STALE), "{err:?}");
+        assert!(matches!(err, StoreError::Conflict(Conflict::Stale)), "{err:?}");
         let after = store.post(ws, created.id).await.unwrap().unwrap();
         assert_eq!((after.post.version, after.post.revision, after.post.state.as_str()), (3, 2, "draft"));
-        assert!(after.post.content_json.contains("second"));
+        assert!(after.post.content_json.0.text.contains("second"));
         assert_eq!(after.approvals.len(), 1, "approvals kept");
         assert_eq!(after.channels.len(), 1, "targets kept");
         assert_eq!(store.revisions(ws, created.id).await.unwrap().len(), 2);
@@ -451,7 +458,7 @@ on_both_backends! {
         assert_eq!(store.post_audit(ws, created.id).await.unwrap().len(), 3);
         // A newer version than stored is just as stale.
         let err = store.write_post(post_write(ws, Some(created.id), 4, owner, "future", vec![(ch, None)])).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::STALE), "{err:?}");
+        assert!(matches!(err, StoreError::Conflict(Conflict::Stale)), "{err:?}");
 
         // A post that is not there, or not in this workspace, is not found.
         let err = store.write_post(post_write(ws, Some(999_999), 1, owner, "ghost", vec![])).await.unwrap_err();
@@ -484,7 +491,7 @@ on_both_backends! {
                     won += 1;
                     assert_eq!((w.version, w.revision), (2, 2));
                 }
-                Err(StoreError::Conflict(c)) if c == conflict::STALE => {}
+                Err(StoreError::Conflict(Conflict::Stale)) => {}
                 Err(e) => panic!("a losing writer must see `stale`, got {e:?}"),
             }
         }
@@ -503,17 +510,17 @@ on_both_backends! {
 
         for targets in [vec![(theirs, None)], vec![(mine, None), (theirs, None)], vec![(999_999, None)], vec![(mine, None), (mine, None)]] {
             let err = store.write_post(post_write(ws, None, 0, owner, "planted", targets.clone())).await.unwrap_err();
-            assert!(matches!(err, StoreError::Conflict(c) if c == conflict::UNKNOWN_CHANNEL), "{targets:?}: {err:?}");
+            assert!(matches!(err, StoreError::Conflict(Conflict::UnknownChannel)), "{targets:?}: {err:?}");
         }
         assert!(store.posts(ws, &PostFilter::default(), 100).await.unwrap().is_empty(), "no post was created");
         assert!(store.posts(other, &PostFilter::default(), 100).await.unwrap().is_empty());
 
         let id = store.write_post(post_write(ws, None, 0, owner, "legit", vec![(mine, None)])).await.unwrap().id;
         let err = store.write_post(post_write(ws, Some(id), 1, owner, "redirected", vec![(mine, None), (theirs, None)])).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::UNKNOWN_CHANNEL), "{err:?}");
+        assert!(matches!(err, StoreError::Conflict(Conflict::UnknownChannel)), "{err:?}");
         let rec = store.post(ws, id).await.unwrap().unwrap();
         assert_eq!(rec.post.version, 1);
-        assert!(rec.post.content_json.contains("legit"));
+        assert!(rec.post.content_json.0.text.contains("legit"));
         assert_eq!(rec.channels.iter().map(|c| c.channel_id).collect::<Vec<_>>(), vec![mine]);
         assert_eq!(store.post_audit(ws, id).await.unwrap().len(), 1);
         // An empty target list is fine (a draft without channels).
@@ -578,7 +585,7 @@ on_both_backends! {
         let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
         let id = x_channel(&store, ws.id(), owner.id(), "@acme").await;
         let fresh_row = store.channel(ws.id(), id).await.unwrap().unwrap();
-        assert_eq!(fresh_row.auth_status, "not_connected");
+        assert_eq!(fresh_row.auth_status, ConnectionStatus::NotConnected);
         let row = store
             .connect_channel(ws.id(), id, Connection {
                 account_id: "42".into(),
@@ -596,7 +603,7 @@ on_both_backends! {
         let next = store.rotate_credentials(ws.id(), id, v, "v1.k.sealed-two", None).await.unwrap();
         assert_eq!(next, v + 1);
         let err = store.rotate_credentials(ws.id(), id, v, "v1.k.sealed-three", None).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(c) if c == conflict::STALE));
+        assert!(matches!(err, StoreError::Conflict(Conflict::Stale)));
         let now_sealed = store.channel_credentials(ws.id(), id).await.unwrap().unwrap();
         assert_eq!(now_sealed.credentials.as_deref(), Some("v1.k.sealed-two"));
         // Another workspace cannot read or write them.
@@ -623,10 +630,10 @@ on_both_backends! {
         let row = store.channel(ws.id(), id).await.unwrap().unwrap();
         assert_eq!((row.auth_status.as_str(), row.last_error.as_deref()), ("connected", Some("timeout")));
         store.record_health(ws.id(), id, Health::AuthFailure("token revoked"), now).await.unwrap();
-        assert_eq!(store.channel(ws.id(), id).await.unwrap().unwrap().auth_status, "reconnect");
+        assert_eq!(store.channel(ws.id(), id).await.unwrap().unwrap().auth_status, ConnectionStatus::Reconnect);
         store.record_health(ws.id(), id, Health::Success, now + Duration::minutes(1)).await.unwrap();
         let row = store.channel(ws.id(), id).await.unwrap().unwrap();
-        assert_eq!(row.auth_status, "connected");
+        assert_eq!(row.auth_status, ConnectionStatus::Connected);
         // PostgreSQL keeps microseconds.
         let at = now + Duration::minutes(1);
         assert_eq!(row.last_success_at.map(|t| t.timestamp_micros()), Some(at.timestamp_micros()));
@@ -693,10 +700,10 @@ on_both_backends! {
         let (owner, ws) = store.create_first_owner(new_user("o@example.com"), "Acme", now).await.unwrap();
         let (c1, c2) = (x_channel(&store, ws.id(), owner.id(), "@a").await, x_channel(&store, ws.id(), owner.id(), "@b").await);
         let due = now + Duration::minutes(10);
-        let (scheduled, _) = post_in_state(&store, ws.id(), owner.id(), &[c1, c2], due, "scheduled").await;
+        let (scheduled, _) = post_in_state(&store, ws.id(), owner.id(), &[c1, c2], due, PostState::Scheduled).await;
         // A draft and a post in review are never claimed, due or not.
-        post_in_state(&store, ws.id(), owner.id(), &[c1], due, "draft").await;
-        post_in_state(&store, ws.id(), owner.id(), &[c1], due, "in_review").await;
+        post_in_state(&store, ws.id(), owner.id(), &[c1], due, PostState::Draft).await;
+        post_in_state(&store, ws.id(), owner.id(), &[c1], due, PostState::InReview).await;
         let until = due + Duration::minutes(5);
         assert!(store.claim_due(now, "w1", until, 10).await.unwrap().is_empty(), "not due yet");
         let claimed = store.claim_due(due, "w1", until, 10).await.unwrap();
@@ -714,7 +721,7 @@ on_both_backends! {
             channels.push(x_channel(&store, ws.id(), owner.id(), &format!("@c{i}")).await);
         }
         for _ in 0..15 {
-            post_in_state(&store, ws.id(), owner.id(), &channels, now, "scheduled").await;
+            post_in_state(&store, ws.id(), owner.id(), &channels, now, PostState::Scheduled).await;
         }
         let mut tasks = Vec::new();
         for w in 0..4 {
@@ -743,16 +750,16 @@ on_both_backends! {
 
     a_claim_is_fenced_out_by_an_edit_and_by_a_lapsed_lease => |b| async move {
         let (_db, store, ws, owner, c, now) = one_channel(b).await;
-        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now, "scheduled").await;
+        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now, PostState::Scheduled).await;
         let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
         // The post is edited back into review before the worker commits its
         // intent: the worker can no longer send.
-        let version = move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, "in_review").await;
+        let version = move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, PostState::InReview).await;
         let err = store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED));
+        assert!(matches!(err, StoreError::Conflict(Conflict::Fenced)));
         assert!(store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().is_empty(), "unapproved");
         // Approved again at the new revision: claimable, at a new fence.
-        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, "scheduled").await;
+        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now, PostState::Scheduled).await;
         let again = store.claim_due(now, "w2", now + Duration::minutes(5), 10).await.unwrap().remove(0);
         assert!(again.fence > claim.fence);
         assert!(again.revision > claim.revision);
@@ -762,19 +769,19 @@ on_both_backends! {
         let swept = store.expire_leases(later, later).await.unwrap();
         assert_eq!((swept.freed, swept.unknown), (1, 0));
         let err = store.begin_attempt(intent(post, c, again.fence, later), later).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED));
+        assert!(matches!(err, StoreError::Conflict(Conflict::Fenced)));
         assert_eq!(store.claim_due(later, "w3", later + Duration::minutes(5), 10).await.unwrap().len(), 1);
     };
 
     an_attempt_is_committed_before_it_is_sent_and_ends_once => |b| async move {
         let (_db, store, ws, owner, c, now) = one_channel(b).await;
-        let (post, _) = post_in_state(&store, ws.id(), owner.id(), &[c], now, "scheduled").await;
+        let (post, _) = post_in_state(&store, ws.id(), owner.id(), &[c], now, PostState::Scheduled).await;
         let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
         assert_eq!(store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap(), 1);
         store.record_progress(post, c, claim.fence, r#"{"tweet_ids":["1"]}"#).await.unwrap();
         store.finish_attempt(post, c, claim.fence, outcome(tongbu::domain::delivery::DeliveryState::Published), now).await.unwrap();
         let err = store.finish_attempt(post, c, claim.fence, outcome(tongbu::domain::delivery::DeliveryState::Published), now).await.unwrap_err();
-        assert!(matches!(err, StoreError::Conflict(x) if x == conflict::FENCED), "ends once");
+        assert!(matches!(err, StoreError::Conflict(Conflict::Fenced)), "ends once");
         let record = store.post(ws.id(), post).await.unwrap().unwrap();
         let ch = &record.channels[0];
         assert_eq!((ch.delivery_state.as_str(), ch.remote_id.as_deref(), ch.attempts), ("published", Some("remote-1"), 1));
@@ -784,22 +791,22 @@ on_both_backends! {
 
     a_worker_lost_while_sending_leaves_the_delivery_unknown => |b| async move {
         let (_db, store, ws, owner, c, now) = one_channel(b).await;
-        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now, "scheduled").await;
+        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now, PostState::Scheduled).await;
         let claim = store.claim_due(now, "w1", now + Duration::minutes(5), 10).await.unwrap().remove(0);
         store.begin_attempt(intent(post, c, claim.fence, now + Duration::minutes(5)), now).await.unwrap();
         // Sending moved the post on: a change decided on what it was before
         // conflicts.
         let stale = post_write(ws.id(), Some(post), version, owner.id(), "hello again", vec![(c, Some(now))]);
-        assert!(store.write_post(PostWrite { head: PostHead { state: "cancelled", ..stale.head.clone() }, ..stale }).await.is_err());
+        assert!(store.write_post(PostWrite { head: PostHead { state: PostState::Cancelled, ..stale.head.clone() }, ..stale }).await.is_err());
         let record = store.post(ws.id(), post).await.unwrap().unwrap();
-        assert_eq!(record.post.state, "publishing");
+        assert_eq!(record.post.state, PostState::Publishing);
         // A person who sees it publishing cancels: too late to stop it.
-        move_post(&store, ws.id(), owner.id(), (post, record.post.version), &[c], now, "cancelled").await;
+        move_post(&store, ws.id(), owner.id(), (post, record.post.version), &[c], now, PostState::Cancelled).await;
         let later = now + Duration::minutes(6);
         let swept = store.expire_leases(later, later).await.unwrap();
         assert_eq!((swept.freed, swept.unknown), (0, 1));
         let record = store.post(ws.id(), post).await.unwrap().unwrap();
-        assert_eq!(record.channels[0].delivery_state, "unknown");
+        assert_eq!(record.channels[0].delivery_state, DeliveryState::Unknown);
         // Never claimed again without reconciliation.
         assert!(store.claim_due(later, "w2", later + Duration::minutes(5), 10).await.unwrap().is_empty());
     };
@@ -808,9 +815,9 @@ on_both_backends! {
         let (_db, store, ws, owner, c, now) = one_channel(b).await;
         assert_eq!(store.delivery_health(now, None).await.unwrap(), tongbu::store::DeliveryHealth::default());
         // Due five minutes ago and nobody claimed it.
-        let (late, _) = post_in_state(&store, ws.id(), owner.id(), &[c], now - Duration::minutes(5), "scheduled").await;
+        let (late, _) = post_in_state(&store, ws.id(), owner.id(), &[c], now - Duration::minutes(5), PostState::Scheduled).await;
         // Due later: not overdue.
-        post_in_state(&store, ws.id(), owner.id(), &[c], now + Duration::hours(1), "scheduled").await;
+        post_in_state(&store, ws.id(), owner.id(), &[c], now + Duration::hours(1), PostState::Scheduled).await;
         let h = store.delivery_health(now, None).await.unwrap();
         assert_eq!((h.overdue, h.stuck, h.unknown), (1, 0, 0));
         // Claimed, then its worker vanished mid-send.
@@ -831,10 +838,10 @@ on_both_backends! {
 
     cancelling_stops_deliveries_that_were_not_sent => |b| async move {
         let (_db, store, ws, owner, c, now) = one_channel(b).await;
-        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now + Duration::hours(1), "scheduled").await;
-        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now + Duration::hours(1), "cancelled").await;
+        let (post, version) = post_in_state(&store, ws.id(), owner.id(), &[c], now + Duration::hours(1), PostState::Scheduled).await;
+        move_post(&store, ws.id(), owner.id(), (post, version), &[c], now + Duration::hours(1), PostState::Cancelled).await;
         let record = store.post(ws.id(), post).await.unwrap().unwrap();
-        assert_eq!(record.channels[0].delivery_state, "cancelled");
+        assert_eq!(record.channels[0].delivery_state, DeliveryState::Cancelled);
         assert!(store.claim_due(now + Duration::hours(2), "w1", now + Duration::hours(3), 10).await.unwrap().is_empty());
         assert_eq!(store.open_deliveries().await.unwrap(), 0);
     };

@@ -12,8 +12,9 @@
 
 use crate::clock::SystemClock;
 use crate::domain::content::Platform;
+use crate::domain::delivery::DeliveryState;
 use crate::domain::post::{PostContent, Variant};
-use crate::domain::workflow::ApprovalChange;
+use crate::domain::workflow::{ApprovalChange, PostState};
 use crate::domain::Role;
 use crate::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule};
 use crate::server::access::Member;
@@ -270,11 +271,13 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
     let seconds = ((finished_at - due).num_milliseconds().max(1)) as f64 / 1000.0;
     let published = rows
         .iter()
-        .filter(|r| r.delivery_state == "published")
+        .filter(|r| r.delivery_state == DeliveryState::Published)
         .count();
     let mut states = std::collections::BTreeMap::new();
     for r in &rows {
-        *states.entry(r.delivery_state.clone()).or_insert(0) += 1;
+        *states
+            .entry(r.delivery_state.as_str().to_owned())
+            .or_insert(0) += 1;
     }
     running.shutdown().await;
     Ok(Report {
@@ -371,11 +374,11 @@ pub async fn write_post(
             expected_version: 0,
             actor: owner.id(),
             head: PostHead {
-                state: "scheduled",
+                state: PostState::Scheduled,
                 campaign: campaign.map(str::to_owned),
                 schedule_json: None,
                 search_text: crate::domain::post::search_text(&content, campaign),
-                content_json: serde_json::to_string(&content)?,
+                content_json: crate::store::Json(content.clone()),
                 first_due_at: Some(due),
             },
             targets: channel_ids.iter().map(|&c| (c, Some(due))).collect(),

@@ -17,8 +17,11 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum DeliveryState {
     /// Its post is not approved at its current revision (a draft, in
     /// review, or edited since approval).
@@ -186,6 +189,9 @@ pub fn next(from: DeliveryState, event: Event) -> Result<DeliveryState, InvalidT
         (S::Pending, E::Schedule) => S::Scheduled,
         // Rescheduled or approved again: re-armed (and fenced) in place.
         (S::Scheduled | S::Claimed | S::RetryWait, E::Schedule) => S::Scheduled,
+        // A person retried the failed post: its definite failures are
+        // armed again (nothing of theirs reached the platform).
+        (S::Failed | S::FailedAuth, E::Schedule) => S::Scheduled,
         (S::Scheduled | S::Claimed | S::RetryWait, E::Unschedule) => S::Pending,
         (S::Scheduled | S::RetryWait, E::Claim) => S::Claimed,
         (S::RetryWait, E::RetryDue) => S::Scheduled,
@@ -210,6 +216,16 @@ pub fn next(from: DeliveryState, event: Event) -> Result<DeliveryState, InvalidT
         _ => return Err(InvalidTransition { from, event }),
     };
     Ok(to)
+}
+
+/// Every state `event` may move a delivery out of: the one list of them,
+/// from which the store builds its set-based writes (arming, disarming,
+/// cancelling, claiming) so the life cycle is written only here.
+pub fn sources(event: Event) -> Vec<DeliveryState> {
+    DeliveryState::ALL
+        .into_iter()
+        .filter(|s| next(*s, event).is_ok())
+        .collect()
 }
 
 /// One attempt on one channel, for the delivery timelines.
@@ -397,6 +413,25 @@ mod tests {
         assert_eq!(next(S::Sending, Event::Ambiguous), Ok(S::Unknown));
         assert!(next(S::Unknown, Event::Claim).is_err());
         assert!(next(S::Unknown, Event::RetryDue).is_err());
+    }
+
+    #[test]
+    fn the_store_sets_are_the_edges_of_their_events() {
+        assert_eq!(
+            sources(Event::Claim),
+            vec![S::Scheduled, S::RetryWait],
+            "claimable"
+        );
+        assert_eq!(
+            sources(Event::Cancel),
+            vec![S::Pending, S::Scheduled, S::Claimed, S::RetryWait]
+        );
+        // Nothing that may have been sent is ever armed, disarmed or
+        // cancelled by a change to its post.
+        for e in [Event::Schedule, Event::Unschedule, Event::Cancel] {
+            assert!(sources(e).iter().all(|s| !s.may_have_sent()), "{e:?}");
+            assert!(!sources(e).contains(&S::Published), "{e:?}");
+        }
     }
 
     #[test]

@@ -56,13 +56,23 @@ pub enum ConnectionStatus {
 }
 
 impl ConnectionStatus {
-    pub fn parse(s: &str) -> Option<ConnectionStatus> {
-        match s {
-            "not_connected" => Some(ConnectionStatus::NotConnected),
-            "connected" => Some(ConnectionStatus::Connected),
-            "reconnect" => Some(ConnectionStatus::Reconnect),
-            _ => None,
+    pub const ALL: [ConnectionStatus; 3] = [
+        ConnectionStatus::NotConnected,
+        ConnectionStatus::Connected,
+        ConnectionStatus::Reconnect,
+    ];
+
+    /// Stable identifier; identical to the serde representation.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::NotConnected => "not_connected",
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::Reconnect => "reconnect",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<ConnectionStatus> {
+        ConnectionStatus::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 
@@ -334,7 +344,7 @@ pub struct PostChannelView {
     /// as approved", or while the post has no schedule.
     pub due_at: Option<DateTime<Utc>>,
     /// Delivery state: `pending` until the scheduler claims it.
-    pub delivery_state: String,
+    pub delivery_state: crate::domain::delivery::DeliveryState,
     pub remote_id: Option<String>,
     pub remote_url: Option<String>,
     pub last_error: Option<String>,

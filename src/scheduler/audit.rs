@@ -3,8 +3,10 @@
 //! crash tests and the benchmark all judge a run by these four counts, and
 //! each must be 0.
 
-use crate::domain::content::{self, Draft, Platform};
+use crate::domain::content::{self, Draft};
+use crate::domain::delivery::DeliveryState;
 use crate::domain::post::{self, PostContent};
+use crate::domain::workflow::PostState;
 use crate::emulator::LedgerEntry;
 use crate::store::DeliveryAuditRow;
 use chrono::{DateTime, Utc};
@@ -46,9 +48,7 @@ fn creates_a_post(kind: &str) -> bool {
 /// its platform (links appended where the platform does), the plain text,
 /// or a WeChat article's title.
 fn texts_of(d: &DeliveryAuditRow) -> Vec<String> {
-    let Some(platform) = Platform::parse(&d.platform) else {
-        return Vec::new();
-    };
+    let platform = d.platform;
     let Ok(content) = serde_json::from_str::<PostContent>(&d.content_json) else {
         return Vec::new();
     };
@@ -116,10 +116,14 @@ pub fn join(
         counts.duplicates += per_delivery[i].saturating_sub(1);
         let approved_and_due = d.revision.is_some()
             && d.due_at.is_some_and(|due| due <= now)
-            && d.post_state != "cancelled";
+            && d.post_state != PostState::Cancelled;
         let excused = matches!(
-            d.delivery_state.as_str(),
-            "failed" | "failed_auth" | "needs_attention" | "cancelled" | "pending"
+            d.delivery_state,
+            DeliveryState::Failed
+                | DeliveryState::FailedAuth
+                | DeliveryState::NeedsAttention
+                | DeliveryState::Cancelled
+                | DeliveryState::Pending
         );
         if approved_and_due && !excused && per_delivery[i] == 0 {
             counts.lost += 1;

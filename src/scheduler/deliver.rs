@@ -4,9 +4,8 @@
 use super::request::{self, RequestRecord};
 use super::writer::OwnedMove;
 use super::{failpoint, Round, Scheduler};
-use crate::domain::content::Platform;
 use crate::domain::delivery::DeliveryState as S;
-use crate::domain::post::PostContent;
+use crate::domain::post::{ConnectionStatus, PostContent};
 use crate::domain::WorkspaceId;
 use crate::platforms::{Checkpoint, PlatformClient, PlatformError, PublishRequest, Published};
 use crate::store::{ChannelRow, ClaimedDelivery, Health, Intent, StoreError};
@@ -174,13 +173,8 @@ impl Scheduler {
         let Some(channel) = channels.get(&(ws.0, c.channel_id)).cloned().flatten() else {
             return Err(NotSent::new(S::Failed, "the channel was removed"));
         };
-        let platform = Platform::parse(&channel.platform).ok_or_else(|| {
-            NotSent::new(
-                S::Failed,
-                format!("unknown platform {:?}", channel.platform),
-            )
-        })?;
-        if channel.auth_status == "reconnect" {
+        let platform = channel.platform;
+        if channel.auth_status == ConnectionStatus::Reconnect {
             return Err(NotSent::new(
                 S::FailedAuth,
                 "the channel must be reconnected before it can publish",

@@ -6,11 +6,11 @@
 use super::access::{Member, Need};
 use super::posts;
 use super::AppState;
-use crate::domain::delivery::{self, AttemptView, DeliveryHealth, DeliveryState, ResolveAction};
+use crate::domain::delivery::{self, AttemptView, DeliveryHealth, ResolveAction};
 use crate::domain::post::PostView;
 use crate::domain::AppError;
 use crate::i18n::Msg;
-use crate::store::{conflict, AttemptRow, Resolution, StoreError};
+use crate::store::{AttemptRow, Conflict, Resolution, StoreError};
 
 fn view(a: AttemptRow) -> AttemptView {
     AttemptView {
@@ -79,13 +79,11 @@ pub async fn resolve(
 ) -> Result<PostView, AppError> {
     m.require(Need::Approve)?;
     let ws = m.ws();
-    let (current, fence) = state
+    let (from, fence) = state
         .store
         .delivery_fence(ws, post_id, channel_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let from = DeliveryState::parse(&current)
-        .ok_or_else(|| super::error::internal(format!("delivery state {current:?}")))?;
     if delivery::next(from, action.event()).is_err() {
         return Err(AppError::conflict(Msg::ErrDeliveryNotResolvable));
     }
@@ -120,7 +118,7 @@ pub async fn resolve(
         .await
     {
         Ok(()) => {}
-        Err(StoreError::Conflict(c)) if c == conflict::STALE => {
+        Err(StoreError::Conflict(Conflict::Stale)) => {
             return Err(AppError::conflict(Msg::ErrStale));
         }
         Err(e) => return Err(e.into()),

@@ -6,7 +6,7 @@ use crate::domain::schedule::ScheduleError;
 use crate::domain::workflow::WorkflowError;
 use crate::domain::AppError;
 use crate::i18n::Msg;
-use crate::store::{conflict, StoreError};
+use crate::store::{Conflict, StoreError};
 use axum::response::{IntoResponse, Response};
 
 /// Logs the cause and returns an opaque error carrying a reference.
@@ -21,10 +21,10 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(c) => AppError::conflict(match c {
-                conflict::EMAIL_TAKEN => Msg::ErrEmailTaken,
-                conflict::ALREADY_SET_UP => Msg::ErrAlreadySetUp,
-                conflict::ALREADY_MEMBER => Msg::ErrAlreadyMember,
-                conflict::LAST_OWNER => Msg::ErrLastOwner,
+                Conflict::EmailTaken => Msg::ErrEmailTaken,
+                Conflict::AlreadySetUp => Msg::ErrAlreadySetUp,
+                Conflict::AlreadyMember => Msg::ErrAlreadyMember,
+                Conflict::LastOwner => Msg::ErrLastOwner,
                 _ => return internal(format!("unexpected conflict {c}")),
             }),
             other => internal(other),

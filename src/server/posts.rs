@@ -8,7 +8,7 @@
 use super::access::{Member, Need};
 use super::error::{internal, schedule_error, workflow_error};
 use super::state::AppState;
-use crate::domain::content::Platform;
+use crate::domain::delivery::DeliveryState;
 use crate::domain::post::{
     self, ApprovalView, AuditView, ChannelView, CommentKind, CommentView, MediaRef,
     NotificationKind, NotificationView, PostChannelDue, PostChannelView, PostContent, PostFilter,
@@ -22,7 +22,7 @@ use crate::domain::workflow::{
 use crate::domain::{AppError, Role, UserId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::store::{
-    conflict, AuditRow, PostHead, PostRecord, PostWrite, PostWritten, StoreError, UserRow,
+    AuditRow, Conflict, Json, PostHead, PostRecord, PostWrite, PostWritten, StoreError, UserRow,
 };
 use chrono::{DateTime, Duration, Utc};
 
@@ -41,8 +41,8 @@ pub const LIST_LIMIT: i64 = 500;
 /// that is not a live channel of the workspace is invalid input (422).
 fn write_refused(e: StoreError) -> AppError {
     match e {
-        StoreError::Conflict(c) if c == conflict::STALE => AppError::conflict(Msg::ErrStale),
-        StoreError::Conflict(c) if c == conflict::UNKNOWN_CHANNEL => {
+        StoreError::Conflict(Conflict::Stale) => AppError::conflict(Msg::ErrStale),
+        StoreError::Conflict(Conflict::UnknownChannel) => {
             AppError::invalid(Some("channels"), Msg::ErrUnknownChannel)
         }
         other => other.into(),
@@ -79,23 +79,6 @@ pub async fn set_policy(state: &AppState, m: &Member, policy: Policy) -> Result<
 // Reading posts
 // ---------------------------------------------------------------------------
 
-fn corrupt(what: &str, e: impl std::fmt::Display) -> AppError {
-    internal(format!("stored {what} unreadable: {e}"))
-}
-
-fn parse_content(json: &str) -> Result<PostContent, AppError> {
-    serde_json::from_str(json).map_err(|e| corrupt("post content", e))
-}
-
-fn parse_schedule(json: Option<&str>) -> Result<Option<When>, AppError> {
-    json.map(|j| serde_json::from_str(j).map_err(|e| corrupt("schedule", e)))
-        .transpose()
-}
-
-fn parse_state(s: &str) -> Result<PostState, AppError> {
-    PostState::parse(s).ok_or_else(|| corrupt("post state", s))
-}
-
 fn facts(record: &PostRecord, schedule: Option<&When>) -> PostFacts {
     PostFacts {
         author_id: record.post.author_id,
@@ -103,15 +86,15 @@ fn facts(record: &PostRecord, schedule: Option<&When>) -> PostFacts {
         any_channel_published: record
             .channels
             .iter()
-            .any(|c| c.delivery_state == "published"),
+            .any(|c| c.delivery_state == DeliveryState::Published),
         publish_immediately: matches!(schedule, Some(When::WhenApproved)),
     }
 }
 
 fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, AppError> {
     let p = &record.post;
-    let state = parse_state(&p.state)?;
-    let schedule = parse_schedule(p.schedule_json.as_deref())?;
+    let state = p.state;
+    let schedule = p.schedule_json.clone().map(|j| j.0);
     let member = m.actor();
     let channels = record
         .channels
@@ -119,12 +102,11 @@ fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, Ap
         .map(|c| {
             Ok(PostChannelView {
                 channel_id: c.channel_id,
-                platform: Platform::parse(&c.platform)
-                    .ok_or_else(|| corrupt("platform", &c.platform))?,
+                platform: c.platform,
                 name: c.name.clone(),
                 time_zone: c.time_zone.clone(),
                 due_at: c.due_at,
-                delivery_state: c.delivery_state.clone(),
+                delivery_state: c.delivery_state,
                 remote_id: c.remote_id.clone(),
                 remote_url: c.remote_url.clone(),
                 last_error: c.last_error.clone(),
@@ -148,7 +130,7 @@ fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, Ap
             policy,
         ),
         schedule,
-        content: parse_content(&p.content_json)?,
+        content: p.content_json.0.clone(),
         channels,
         revision: p.revision,
         approvals: record
@@ -197,12 +179,12 @@ pub async fn list(
         .await?
         .into_iter()
         .map(|(p, channels)| {
-            let content = parse_content(&p.content_json)?;
+            let content = p.content_json.0.clone();
             Ok(PostSummary {
                 id: p.id,
-                state: parse_state(&p.state)?,
+                state: p.state,
                 excerpt: post::excerpt(&content, 120),
-                schedule: parse_schedule(p.schedule_json.as_deref())?,
+                schedule: p.schedule_json.clone().map(|j| j.0),
                 campaign: p.campaign,
                 author: UserRef {
                     id: UserId(p.author_id),
@@ -213,8 +195,7 @@ pub async fn list(
                     .map(|c| {
                         Ok(PostChannelDue {
                             channel_id: c.channel_id,
-                            platform: Platform::parse(&c.platform)
-                                .ok_or_else(|| corrupt("platform", &c.platform))?,
+                            platform: c.platform,
                             due_at: c.due_at,
                         })
                     })
@@ -233,10 +214,9 @@ pub async fn history(state: &AppState, m: &Member, id: i64) -> Result<Vec<Revisi
     let mut previous: Vec<String> = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let content = parse_content(&r.content_json)?;
-        let channels: Vec<i64> =
-            serde_json::from_str(&r.channels_json).map_err(|e| corrupt("revision channels", e))?;
-        let schedule = parse_schedule(r.schedule_json.as_deref())?;
+        let content = r.content_json.0;
+        let channels = r.channels_json.0;
+        let schedule = r.schedule_json.clone().map(|j| j.0);
         let mut lines = post::diff_lines(&content, &channels, schedule.as_ref());
         if let Some(c) = r.campaign.as_deref() {
             lines.push(format!("[campaign] {c}"));
@@ -272,8 +252,7 @@ pub async fn comments(state: &AppState, m: &Member, id: i64) -> Result<Vec<Comme
                     id: UserId(c.author_id),
                     name: c.author_name,
                 },
-                kind: CommentKind::parse(&c.kind)
-                    .ok_or_else(|| corrupt("comment kind", &c.kind))?,
+                kind: c.kind,
                 body: c.body,
                 revision: c.revision,
                 at: c.created_at,
@@ -412,7 +391,14 @@ async fn due_times(
         let zone = schedule::parse_zone(&ch.time_zone).map_err(|e| schedule_error(&e))?;
         let (slots, taken) = if matches!(when, When::NextFreeSlot) {
             (
-                schedule::parse_slots(&ch.slots).unwrap_or_default(),
+                // Checked when the channel was saved (empty: no slots), so
+                // unreadable now is corrupt data, not "no slots".
+                if ch.slots.trim().is_empty() {
+                    Vec::new()
+                } else {
+                    schedule::parse_slots(&ch.slots)
+                        .map_err(|e| internal(format!("stored slots of channel {id}: {e:?}")))?
+                },
                 state.store.taken_times(ws, *id, now, post_id).await?,
             )
         } else {
@@ -484,11 +470,11 @@ fn head(
     targets: &[(i64, Option<DateTime<Utc>>)],
 ) -> PostHead {
     PostHead {
-        state: state.as_str(),
+        state,
         search_text: post::search_text(content, campaign.as_deref()),
         campaign,
-        schedule_json: schedule.map(|w| serde_json::to_string(w).unwrap_or_default()),
-        content_json: serde_json::to_string(content).unwrap_or_default(),
+        schedule_json: schedule.cloned().map(Json),
+        content_json: Json(content.clone()),
         first_due_at: targets.iter().filter_map(|t| t.1).min(),
     }
 }
@@ -591,8 +577,8 @@ pub async fn update(
         }
     }
     let input = normalize_input(state, ws, input).await?;
-    let current_content = parse_content(&record.post.content_json)?;
-    let current_schedule = parse_schedule(record.post.schedule_json.as_deref())?;
+    let current_content = record.post.content_json.0.clone();
+    let current_schedule = record.post.schedule_json.clone().map(|j| j.0);
     let current_targets: Vec<i64> = record.channels.iter().map(|c| c.channel_id).collect();
     let content_changed = current_content != input.content
         || current_targets != input.channels
@@ -619,7 +605,7 @@ pub async fn reschedule(
     let ws = m.ws();
     let record = load(state, ws, id).await?;
     let input = PostInput {
-        content: parse_content(&record.post.content_json)?,
+        content: record.post.content_json.0.clone(),
         channels: record.channels.iter().map(|c| c.channel_id).collect(),
         schedule: Some(when),
         campaign: record.post.campaign.clone(),
@@ -663,9 +649,9 @@ pub async fn act(
     }
     let record = load(state, ws, id).await?;
     let input = PostInput {
-        content: parse_content(&record.post.content_json)?,
+        content: record.post.content_json.0.clone(),
         channels: record.channels.iter().map(|c| c.channel_id).collect(),
-        schedule: parse_schedule(record.post.schedule_json.as_deref())?,
+        schedule: record.post.schedule_json.clone().map(|j| j.0),
         campaign: record.post.campaign.clone(),
     };
     write_change(state, m, &record, input, action, comment).await
@@ -681,8 +667,8 @@ async fn write_change(
 ) -> Result<PostView, AppError> {
     let ws = m.ws();
     let policy = state.store.policy(ws).await?;
-    let from = parse_state(&record.post.state)?;
-    let current_schedule = parse_schedule(record.post.schedule_json.as_deref())?;
+    let from = record.post.state;
+    let current_schedule = record.post.schedule_json.clone().map(|j| j.0);
     let mut facts = facts(record, input.schedule.as_ref());
     // A schedule edit in the same save decides whether approval publishes
     // at once; the other facts describe the stored post.
@@ -856,12 +842,11 @@ pub async fn notifications(
     let list = rows
         .into_iter()
         .map(|n| {
-            let content = parse_content(&n.content_json)?;
+            let content = n.content_json.0.clone();
             Ok(NotificationView {
                 id: n.id,
                 workspace_id: n.workspace_id,
-                kind: NotificationKind::parse(&n.kind)
-                    .ok_or_else(|| corrupt("notification kind", &n.kind))?,
+                kind: n.kind,
                 post_id: n.post_id,
                 excerpt: post::excerpt(&content, 80),
                 actor: match (n.actor_id, n.actor_name) {

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 pub struct SealedCredentials {
     pub id: i64,
     pub workspace_id: i64,
-    pub platform: String,
+    pub platform: crate::domain::content::Platform,
     pub credentials: Option<String>,
     pub credentials_version: i64,
 }

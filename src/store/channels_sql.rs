@@ -97,7 +97,7 @@ macro_rules! impl_channel_store {
                 .bind(token_expires_at)
                 .fetch_optional(&self.pool)
                 .await?;
-                v.ok_or(StoreError::Conflict($crate::store::conflict::STALE))
+                v.ok_or(StoreError::Conflict($crate::store::Conflict::Stale))
             }
 
             async fn record_health(
@@ -253,7 +253,7 @@ macro_rules! impl_channel_store {
                     .await?;
                     if done.rows_affected() != 1 {
                         // Dropping the transaction rolls every row back.
-                        return Err(StoreError::Conflict($crate::store::conflict::STALE));
+                        return Err(StoreError::Conflict($crate::store::Conflict::Stale));
                     }
                 }
                 tx.commit().await?;

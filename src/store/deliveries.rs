@@ -10,7 +10,9 @@
 //! commit the intent, call, commit the result.
 
 use super::StoreResult;
+use crate::domain::content::Platform;
 use crate::domain::delivery::DeliveryState;
+use crate::domain::workflow::PostState;
 use crate::domain::{UserId, WorkspaceId};
 use chrono::{DateTime, Utc};
 
@@ -74,8 +76,10 @@ pub struct Move<'a> {
 pub struct DeliveryContext {
     pub id: i64,
     pub workspace_id: i64,
-    pub state: String,
+    pub state: PostState,
     pub revision: i64,
+    /// Left as text on purpose: one post's unreadable content must fail
+    /// that delivery alone, not the read of its whole batch.
     pub content_json: String,
     pub campaign: Option<String>,
 }
@@ -128,13 +132,13 @@ pub enum Resolution {
 pub struct DeliveryAuditRow {
     pub post_id: i64,
     pub channel_id: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub account_id: Option<String>,
-    pub delivery_state: String,
+    pub delivery_state: DeliveryState,
     pub due_at: Option<DateTime<Utc>>,
     pub revision: Option<i64>,
     pub remote_id: Option<String>,
-    pub post_state: String,
+    pub post_state: PostState,
     pub post_revision: i64,
     pub content_json: String,
     pub campaign: Option<String>,
@@ -169,7 +173,7 @@ pub trait DeliveryStore: Send + Sync {
     async fn begin_attempt(&self, intent: Intent<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
         match self.begin_attempts(&[intent], now).await?.pop().flatten() {
             Some(n) => Ok(n),
-            None => Err(super::StoreError::Conflict(super::conflict::FENCED)),
+            None => Err(super::StoreError::Conflict(super::Conflict::Fenced)),
         }
     }
 
@@ -204,7 +208,7 @@ pub trait DeliveryStore: Send + Sync {
         if self.apply_moves(&[m], now).await?.first() == Some(&true) {
             Ok(())
         } else {
-            Err(super::StoreError::Conflict(super::conflict::FENCED))
+            Err(super::StoreError::Conflict(super::Conflict::Fenced))
         }
     }
 
@@ -267,7 +271,7 @@ pub trait DeliveryStore: Send + Sync {
         ws: WorkspaceId,
         post_id: i64,
         channel_id: i64,
-    ) -> StoreResult<Option<(String, i64)>>;
+    ) -> StoreResult<Option<(DeliveryState, i64)>>;
 
     /// Attempts on the workspace's post, oldest first.
     async fn post_attempts(&self, ws: WorkspaceId, post_id: i64) -> StoreResult<Vec<AttemptRow>>;

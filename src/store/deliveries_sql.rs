@@ -669,7 +669,7 @@ macro_rules! impl_delivery_store {
                     .await?
                     .rows_affected();
                 if done != 1 {
-                    return Err(StoreError::Conflict($crate::store::conflict::STALE));
+                    return Err(StoreError::Conflict($crate::store::Conflict::Stale));
                 }
                 sqlx::query(
                     "INSERT INTO audit_log (workspace_id, actor_user_id, action, subject, detail, at)
@@ -693,8 +693,8 @@ macro_rules! impl_delivery_store {
                 ws: WorkspaceId,
                 post_id: i64,
                 channel_id: i64,
-            ) -> StoreResult<Option<(String, i64)>> {
-                Ok(sqlx::query_as::<$db, (String, i64)>(
+            ) -> StoreResult<Option<($crate::domain::delivery::DeliveryState, i64)>> {
+                Ok(sqlx::query_as::<$db, ($crate::domain::delivery::DeliveryState, i64)>(
                     "SELECT pc.delivery_state, pc.fence FROM post_channels pc JOIN posts p ON p.id = pc.post_id
                      WHERE p.workspace_id = $1 AND pc.post_id = $2 AND pc.channel_id = $3",
                 )
@@ -789,7 +789,7 @@ macro_rules! impl_delivery_store {
                 if done.rows_affected() == 1 {
                     Ok(())
                 } else {
-                    Err(StoreError::Conflict($crate::store::conflict::FENCED))
+                    Err(StoreError::Conflict($crate::store::Conflict::Fenced))
                 }
             }
 

@@ -23,6 +23,8 @@ mod rows;
 pub mod session_store;
 mod sql;
 mod sqlite;
+pub(crate) mod types;
+pub use types::Json;
 
 pub use channels::*;
 pub use deliveries::*;
@@ -41,9 +43,9 @@ use std::sync::Arc;
 pub enum StoreError {
     #[error("not found")]
     NotFound,
-    /// A uniqueness or invariant rule refused the write; the string names it.
+    /// A uniqueness or invariant rule refused the write.
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(Conflict),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -54,20 +56,29 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Names of the conflicts the store reports, so callers can match on them.
-pub mod conflict {
-    pub const EMAIL_TAKEN: &str = "email_taken";
-    pub const ALREADY_SET_UP: &str = "already_set_up";
-    pub const ALREADY_MEMBER: &str = "already_member";
-    pub const LAST_OWNER: &str = "last_owner";
-    pub const DUPLICATE: &str = "duplicate";
-    /// Someone else changed the post since it was read.
-    pub const STALE: &str = "stale";
+/// The rules the store enforces, named so callers match on them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    #[error("email taken")]
+    EmailTaken,
+    #[error("already set up")]
+    AlreadySetUp,
+    #[error("already a member")]
+    AlreadyMember,
+    #[error("the last owner")]
+    LastOwner,
+    #[error("duplicate")]
+    Duplicate,
+    /// Someone else changed the row since it was read.
+    #[error("stale")]
+    Stale,
     /// A target channel is not a live channel of the workspace.
-    pub const UNKNOWN_CHANNEL: &str = "unknown_channel";
+    #[error("unknown channel")]
+    UnknownChannel,
     /// A worker's claim on a delivery is no longer held (its lease lapsed,
     /// or a person changed the post since).
-    pub const FENCED: &str = "fenced";
+    #[error("fenced")]
+    Fenced,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::posts::*;
 use super::posts_sql::impl_content_store;
 use super::rows::*;
 use super::sql::{impl_store, unique_as};
-use super::{conflict, StoreError, StoreResult};
+use super::{Conflict, StoreError, StoreResult};
 use crate::domain::post::PostFilter;
 use crate::domain::workflow::{ApprovalChange, Policy};
 use crate::domain::{Role, UserId, WorkspaceId};

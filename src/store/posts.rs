@@ -9,9 +9,15 @@
 //! so a decision taken on old facts (approve what was since edited, publish
 //! what was since cancelled) can never land.
 
+use super::Json;
 use super::{AuditRow, StoreResult};
-use crate::domain::post::{CommentKind, NotificationKind, PostFilter};
-use crate::domain::workflow::{ApprovalChange, Policy};
+use crate::domain::content::Platform;
+use crate::domain::delivery::DeliveryState;
+use crate::domain::post::{
+    CommentKind, ConnectionStatus, NotificationKind, PostContent, PostFilter,
+};
+use crate::domain::schedule::When;
+use crate::domain::workflow::{ApprovalChange, Policy, PostState};
 use crate::domain::{UserId, WorkspaceId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,7 +26,7 @@ use chrono::{DateTime, Utc};
 pub struct ChannelRow {
     pub id: i64,
     pub workspace_id: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub name: String,
     pub time_zone: String,
     pub slots: String,
@@ -31,7 +37,7 @@ pub struct ChannelRow {
     pub api_base: Option<String>,
     pub auth_base: Option<String>,
     pub proxy: Option<String>,
-    pub auth_status: String,
+    pub auth_status: ConnectionStatus,
     pub token_expires_at: Option<DateTime<Utc>>,
     pub connected_at: Option<DateTime<Utc>>,
     pub last_success_at: Option<DateTime<Utc>>,
@@ -46,7 +52,7 @@ pub const CHANNEL_COLUMNS: &str = "id, workspace_id, platform, name, time_zone, 
     token_expires_at, connected_at, last_success_at, last_error, last_error_at";
 
 pub struct NewChannel {
-    pub platform: &'static str,
+    pub platform: Platform,
     pub name: String,
     pub time_zone: String,
     pub slots: String,
@@ -85,10 +91,10 @@ pub struct PostRow {
     pub workspace_id: i64,
     pub author_id: i64,
     pub author_name: String,
-    pub state: String,
+    pub state: PostState,
     pub campaign: Option<String>,
-    pub schedule_json: Option<String>,
-    pub content_json: String,
+    pub schedule_json: Option<Json<When>>,
+    pub content_json: Json<PostContent>,
     pub revision: i64,
     pub version: i64,
     pub first_due_at: Option<DateTime<Utc>>,
@@ -100,11 +106,11 @@ pub struct PostRow {
 pub struct PostChannelRow {
     pub post_id: i64,
     pub channel_id: i64,
-    pub platform: String,
+    pub platform: Platform,
     pub name: String,
     pub time_zone: String,
     pub due_at: Option<DateTime<Utc>>,
-    pub delivery_state: String,
+    pub delivery_state: DeliveryState,
     pub remote_id: Option<String>,
     pub remote_url: Option<String>,
     pub last_error: Option<String>,
@@ -132,9 +138,9 @@ pub struct RevisionRow {
     pub number: i64,
     pub author_id: i64,
     pub author_name: String,
-    pub content_json: String,
-    pub channels_json: String,
-    pub schedule_json: Option<String>,
+    pub content_json: Json<PostContent>,
+    pub channels_json: Json<Vec<i64>>,
+    pub schedule_json: Option<Json<When>>,
     pub campaign: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -144,7 +150,7 @@ pub struct CommentRow {
     pub id: i64,
     pub author_id: i64,
     pub author_name: String,
-    pub kind: String,
+    pub kind: CommentKind,
     pub body: String,
     pub revision: i64,
     pub created_at: DateTime<Utc>,
@@ -155,10 +161,10 @@ pub struct NotificationRow {
     pub id: i64,
     pub workspace_id: i64,
     pub post_id: i64,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
-    pub content_json: String,
+    pub content_json: Json<PostContent>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
@@ -167,10 +173,10 @@ pub struct NotificationRow {
 /// from the current record plus the change).
 #[derive(Clone, Debug)]
 pub struct PostHead {
-    pub state: &'static str,
+    pub state: PostState,
     pub campaign: Option<String>,
-    pub schedule_json: Option<String>,
-    pub content_json: String,
+    pub schedule_json: Option<Json<When>>,
+    pub content_json: Json<PostContent>,
     pub search_text: String,
     pub first_due_at: Option<DateTime<Utc>>,
 }

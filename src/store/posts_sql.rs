@@ -192,7 +192,7 @@ macro_rules! impl_content_store {
                     distinct.sort_unstable();
                     distinct.dedup();
                     if found != distinct.len() as i64 || distinct.len() != w.targets.len() {
-                        return Err(StoreError::Conflict(conflict::UNKNOWN_CHANNEL));
+                        return Err(StoreError::Conflict(Conflict::UnknownChannel));
                     }
                 }
 
@@ -248,7 +248,7 @@ macro_rules! impl_content_store {
                                 .fetch_optional(&mut *tx)
                                 .await?;
                                 return Err(match exists {
-                                    Some(_) => StoreError::Conflict(conflict::STALE),
+                                    Some(_) => StoreError::Conflict(Conflict::Stale),
                                     None => StoreError::NotFound,
                                 });
                             }
@@ -267,7 +267,7 @@ macro_rules! impl_content_store {
                     .bind(written.revision)
                     .bind(w.actor.0)
                     .bind(&w.head.content_json)
-                    .bind(serde_json::to_string(&channel_ids).unwrap_or_default())
+                    .bind($crate::store::Json(&channel_ids))
                     .bind(&w.head.schedule_json)
                     .bind(&w.head.campaign)
                     .bind(w.now)
@@ -304,21 +304,23 @@ macro_rules! impl_content_store {
                 // fence, so a worker holding an older claim changes nothing.
                 // Rows that may have been sent (sending, unknown, needs
                 // attention) or are done are never touched here.
-                let (to, from): (&str, &str) = match w.head.state {
+                // The edges are `domain::delivery::next`'s: the states each
+                // event moves, and where to.
+                use $crate::domain::delivery::{self as delivery, DeliveryState as D, Event};
+                use $crate::domain::workflow::PostState as P;
+                let change = match w.head.state {
                     // Approved (again), rescheduled, or retried: armed at the
                     // revision just written.
-                    "scheduled" => (
-                        "scheduled",
-                        "('pending', 'scheduled', 'claimed', 'retry_wait', 'failed', 'failed_auth')",
-                    ),
-                    "cancelled" => ("cancelled", "('pending', 'scheduled', 'claimed', 'retry_wait')"),
-                    "draft" | "in_review" | "changes_requested" => {
-                        ("pending", "('scheduled', 'claimed', 'retry_wait')")
+                    P::Scheduled => Some((D::Scheduled, Event::Schedule)),
+                    P::Cancelled => Some((D::Cancelled, Event::Cancel)),
+                    P::Draft | P::InReview | P::ChangesRequested => {
+                        Some((D::Pending, Event::Unschedule))
                     }
                     // Publishing and its outcomes are the scheduler's.
-                    _ => ("", ""),
+                    _ => None,
                 };
-                if !to.is_empty() {
+                if let Some((to, event)) = change {
+                    let from = $crate::store::types::in_list(&delivery::sources(event));
                     sqlx::query(&format!(
                         "UPDATE post_channels SET delivery_state = $2, revision = $3, fence = fence + 1,
                              next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $4
@@ -350,7 +352,7 @@ macro_rules! impl_content_store {
                         .bind(w.now)
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| unique_as(e, conflict::DUPLICATE))?;
+                        .map_err(|e| unique_as(e, Conflict::Duplicate))?;
                     }
                 }
 

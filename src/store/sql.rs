@@ -4,10 +4,10 @@
 //! locked) comes in as macro arguments. Backend-only queries live in
 //! `sqlite.rs` and `postgres.rs`.
 
-use super::StoreError;
+use super::{Conflict, StoreError};
 
 /// Turns a unique-constraint violation into a named conflict.
-pub(super) fn unique_as(err: sqlx::Error, conflict: &'static str) -> StoreError {
+pub(super) fn unique_as(err: sqlx::Error, conflict: Conflict) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(conflict),
         _ => StoreError::Other(err),
@@ -54,7 +54,7 @@ macro_rules! impl_store {
                     .fetch_one(&mut *tx)
                     .await?;
                 if users > 0 {
-                    return Err(StoreError::Conflict(conflict::ALREADY_SET_UP));
+                    return Err(StoreError::Conflict(Conflict::AlreadySetUp));
                 }
                 let u = sqlx::query_as::<$db, UserRow>(INSERT_USER)
                     .bind(&user.email)
@@ -63,7 +63,7 @@ macro_rules! impl_store {
                     .bind(now)
                     .fetch_one(&mut *tx)
                     .await
-                    .map_err(|e| unique_as(e, conflict::EMAIL_TAKEN))?;
+                    .map_err(|e| unique_as(e, Conflict::EmailTaken))?;
                 let w = sqlx::query_as::<$db, WorkspaceRow>(INSERT_WORKSPACE)
                     .bind(workspace_name)
                     .bind(now)
@@ -88,7 +88,7 @@ macro_rules! impl_store {
                     .bind(now)
                     .fetch_one(&self.pool)
                     .await
-                    .map_err(|e| unique_as(e, conflict::EMAIL_TAKEN))
+                    .map_err(|e| unique_as(e, Conflict::EmailTaken))
             }
 
             async fn user_by_id(&self, id: UserId) -> StoreResult<Option<UserRow>> {
@@ -235,7 +235,7 @@ macro_rules! impl_store {
                     .bind(now)
                     .execute(&self.pool)
                     .await
-                    .map_err(|e| unique_as(e, conflict::ALREADY_MEMBER))?;
+                    .map_err(|e| unique_as(e, Conflict::AlreadyMember))?;
                 Ok(())
             }
 
@@ -246,7 +246,7 @@ macro_rules! impl_store {
                 sqlx::query($lock_ws).bind(ws.0).execute(&mut *tx).await?;
                 let current = current_role(&mut *tx, ws, user).await?;
                 if current == Role::Owner && role != Role::Owner && owner_count(&mut *tx, ws).await? <= 1 {
-                    return Err(StoreError::Conflict(conflict::LAST_OWNER));
+                    return Err(StoreError::Conflict(Conflict::LastOwner));
                 }
                 sqlx::query("UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND user_id = $2")
                     .bind(ws.0)
@@ -263,7 +263,7 @@ macro_rules! impl_store {
                 sqlx::query($lock_ws).bind(ws.0).execute(&mut *tx).await?;
                 let current = current_role(&mut *tx, ws, user).await?;
                 if current == Role::Owner && owner_count(&mut *tx, ws).await? <= 1 {
-                    return Err(StoreError::Conflict(conflict::LAST_OWNER));
+                    return Err(StoreError::Conflict(Conflict::LastOwner));
                 }
                 sqlx::query("DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2")
                     .bind(ws.0)
@@ -367,7 +367,7 @@ macro_rules! impl_store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| unique_as(e, conflict::ALREADY_MEMBER))?;
+                    .map_err(|e| unique_as(e, Conflict::AlreadyMember))?;
                 tx.commit().await?;
                 Ok(WorkspaceId(ws))
             }
@@ -392,7 +392,7 @@ macro_rules! impl_store {
                 .bind(now)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(|e| unique_as(e, conflict::DUPLICATE))
+                .map_err(|e| unique_as(e, Conflict::Duplicate))
             }
 
             async fn api_tokens(&self, user: UserId) -> StoreResult<Vec<ApiTokenRow>> {

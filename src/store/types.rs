@@ -104,3 +104,53 @@ text_enum!(
 );
 
 int_id!(UserId, WorkspaceId);
+
+/// `('a', 'b')`: the text names of `states`, for an SQL `IN`. Built from
+/// the domain's own lists, never typed by hand.
+pub fn in_list(states: &[crate::domain::delivery::DeliveryState]) -> String {
+    let names: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", names.join(", "))
+}
+
+/// A JSON document kept in a TEXT column (both backends store JSON as
+/// text here), typed at the boundary: written with serde, read back into
+/// `T`, and a document that no longer parses is a decode error (corrupt
+/// data), never a silent default. The database-native JSON types are not
+/// used because the schema keeps these columns as TEXT on PostgreSQL too.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<DB: Database, T> Type<DB> for Json<T>
+where
+    str: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as Type<DB>>::type_info()
+    }
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'q, DB: Database, T: serde::Serialize> Encode<'q, DB> for Json<T>
+where
+    String: Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        let text = serde_json::to_string(&self.0)?;
+        <String as Encode<'q, DB>>::encode(text, buf)
+    }
+}
+
+impl<'r, DB: Database, T: serde::de::DeserializeOwned> Decode<'r, DB> for Json<T>
+where
+    &'r str: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&'r str as Decode<'r, DB>>::decode(value)?;
+        Ok(Json(serde_json::from_str(text)?))
+    }
+}

@@ -46,7 +46,7 @@ pub async fn connect_wechat(
     m.require(Need::Configure)?;
     let ws = m.ws();
     let row = channel_row(state, ws, id).await?;
-    if row.platform != Platform::Wechat.as_str() {
+    if row.platform != Platform::Wechat {
         return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
     }
     let (app_id, app_secret) = (app_id.trim(), app_secret.trim());
@@ -164,7 +164,7 @@ async fn start_inner(
     access::require(state, user, ws, Need::Configure).await?;
     let platform = Platform::parse(platform).ok_or(AppError::NotFound)?;
     let row = channel_row(state, ws, q.channel).await?;
-    if row.platform != platform.as_str() {
+    if row.platform != platform {
         return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
     }
     let (app_id, _) = oauth_app(state, &row, platform)?;

@@ -17,7 +17,7 @@ use crate::platforms::{
     self, CredentialStore, Credentials, Endpoints, PlatformClient, PlatformError,
 };
 use crate::scheduler::ports::ClientSource;
-use crate::store::{conflict, ChannelRow, Store, StoreError};
+use crate::store::{ChannelRow, Conflict, Store, StoreError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -81,8 +81,7 @@ impl ChannelClients {
         if let Some(c) = self.live.lock().ok().and_then(|m| m.get(&row.id).cloned()) {
             return Ok(c);
         }
-        let platform = Platform::parse(&row.platform)
-            .ok_or_else(|| internal(format!("unknown platform {:?}", row.platform)))?;
+        let platform = row.platform;
         let store: Arc<dyn CredentialStore> = Arc::new(SealedCredentials {
             store: self.store.clone(),
             key: self.key.clone(),
@@ -285,7 +284,7 @@ impl CredentialStore for SealedCredentials {
                 self.remember(credentials);
                 Ok(())
             }
-            Err(StoreError::Conflict(c)) if c == conflict::STALE => Err(PlatformError::retry(
+            Err(StoreError::Conflict(Conflict::Stale)) => Err(PlatformError::retry(
                 "the credentials were changed by another process; reload them",
             )),
             Err(e) => Err(PlatformError::retry(format!("database: {e}"))),

@@ -12,7 +12,6 @@ pub mod connect;
 pub mod credentials;
 
 use super::access::{Member, Need};
-use super::error::internal;
 use super::error::schedule_error;
 use super::state::AppState;
 use crate::domain::content::Platform;
@@ -27,16 +26,14 @@ use crate::store::{ChannelRow, Egress, Health};
 pub fn channel_view(row: &ChannelRow) -> Result<ChannelView, AppError> {
     Ok(ChannelView {
         id: row.id,
-        platform: Platform::parse(&row.platform)
-            .ok_or_else(|| internal(format!("unknown platform {:?}", row.platform)))?,
+        platform: row.platform,
         name: row.name.clone(),
         time_zone: row.time_zone.clone(),
         slots: row.slots.clone(),
         emulated: row.emulated,
         created_at: row.created_at,
         connection: Connection {
-            status: ConnectionStatus::parse(&row.auth_status)
-                .ok_or_else(|| internal(format!("unknown auth status {:?}", row.auth_status)))?,
+            status: row.auth_status,
             account_name: row.account_name.clone(),
             account_id: row.account_id.clone(),
             token_expires_at: row.token_expires_at,
@@ -133,7 +130,7 @@ pub async fn create_channel(
         .create_channel(
             ws,
             crate::store::NewChannel {
-                platform: platform.as_str(),
+                platform,
                 name,
                 time_zone: zone,
                 slots,
@@ -235,7 +232,7 @@ pub async fn check_health(state: &AppState, m: &Member, id: i64) -> Result<Chann
     m.require(Need::Read)?;
     let ws = m.ws();
     let row = channel_row(state, ws, id).await?;
-    if row.auth_status == "not_connected" {
+    if row.auth_status == ConnectionStatus::NotConnected {
         return Err(AppError::conflict(Msg::ErrNotConnected));
     }
     let client = state.clients.client(ws, &row).await?;
@@ -298,6 +295,10 @@ pub async fn store_connection(
         )
         .await?;
     state.clients.forget(id);
-    tracing::info!(channel = id, platform = %row.platform, "channel connected");
+    tracing::info!(
+        channel = id,
+        platform = row.platform.as_str(),
+        "channel connected"
+    );
     channel_view(&row)
 }

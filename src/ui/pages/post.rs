@@ -150,7 +150,7 @@ fn PostDetail(
                 let channel_zone = parse_tz(&c.time_zone);
                 (move || local_time(at, zone.get()), local_time(at, channel_zone))
             });
-            let delivery = c.delivery_state.clone();
+            let delivery = c.delivery_state.as_str().to_owned();
             let words = delivery.clone();
             view! {
                 <tr data-testid="post-channel">

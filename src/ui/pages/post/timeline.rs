@@ -22,7 +22,7 @@ pub fn worth_showing(channels: &[PostChannelView]) -> bool {
     channels.iter().any(|c| {
         c.attempts > 0
             || !matches!(
-                DeliveryState::parse(&c.delivery_state),
+                Some(c.delivery_state),
                 Some(DeliveryState::Pending | DeliveryState::Scheduled | DeliveryState::Cancelled)
             )
     })
@@ -72,8 +72,8 @@ fn ChannelTimeline(
     version: RwSignal<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let state = DeliveryState::parse(&channel.delivery_state);
-    let code = channel.delivery_state.clone();
+    let state = Some(channel.delivery_state);
+    let code = channel.delivery_state.as_str().to_owned();
     let class = delivery_class(Some(&code));
     let words = code.clone();
     let list = if attempts.is_empty() {
