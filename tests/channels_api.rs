@@ -12,6 +12,7 @@ use common::TestApp;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use tongbu::domain::post::ConnectionStatus;
+use tongbu::domain::{ChannelId, WorkspaceId};
 use tongbu::emulator::DEMO;
 
 async fn app_with_emulator(b: common::Backend) -> TestApp {
@@ -53,7 +54,7 @@ async fn sealed(app: &TestApp, id: i64) -> String {
     let ch = app.state.store.all_credentials().await.unwrap();
     let row = ch
         .into_iter()
-        .find(|r| r.id == id)
+        .find(|r| r.id == ChannelId(id))
         .expect("credentials stored");
     row.credentials.unwrap()
 }
@@ -201,7 +202,7 @@ on_both_backends! {
         assert_eq!(ch["connection"]["status"], "connected");
         assert_eq!(ch["connection"]["account_id"], DEMO.x.user_id);
         assert!(ch["connection"]["token_expires_at"].is_string());
-        let before = app.state.store.channel_credentials(tongbu::domain::WorkspaceId(ws), id).await.unwrap().unwrap();
+        let before = app.state.store.channel_credentials(WorkspaceId(ws), ChannelId(id)).await.unwrap().unwrap();
         // The platform expires the access token: the client refreshes once,
         // stores the rotated pair, and the check still succeeds.
         let emulator = &app.emulator.as_ref().unwrap().emulator;
@@ -210,7 +211,7 @@ on_both_backends! {
         })).unwrap());
         let r = c.post(app.url(&format!("/api/v1/channels/{id}/check?workspace={ws}"))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
-        let after = app.state.store.channel_credentials(tongbu::domain::WorkspaceId(ws), id).await.unwrap().unwrap();
+        let after = app.state.store.channel_credentials(WorkspaceId(ws), ChannelId(id)).await.unwrap().unwrap();
         assert!(after.credentials_version > before.credentials_version, "the rotated pair was stored");
         assert_ne!(after.credentials, before.credentials);
         assert_eq!(channel(&app, &c, ws, id).await["connection"]["status"], "connected");
@@ -273,11 +274,11 @@ on_both_backends! {
             assert_eq!(r.status(), StatusCode::OK);
         }
         // Someone with database access copies A's sealed secret onto B.
-        let wsid = tongbu::domain::WorkspaceId(ws);
+        let wsid = WorkspaceId(ws);
         let from_a = sealed(&app, a).await;
-        let vb = app.state.store.channel_credentials(wsid, bch).await.unwrap().unwrap().credentials_version;
-        app.state.store.rotate_credentials(wsid, bch, vb, &from_a, None).await.unwrap();
-        app.state.clients.forget(bch);
+        let vb = app.state.store.channel_credentials(wsid, ChannelId(bch)).await.unwrap().unwrap().credentials_version;
+        app.state.store.rotate_credentials(wsid, ChannelId(bch), vb, &from_a, None).await.unwrap();
+        app.state.clients.forget(ChannelId(bch));
         let r = c.post(app.url(&format!("/api/v1/channels/{bch}/check?workspace={ws}"))).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(channel(&app, &c, ws, bch).await["connection"]["status"], "reconnect");
@@ -307,7 +308,7 @@ on_both_backends! {
         // Saving the masked form back keeps the stored password.
         let r = put(json!({ "proxy": "socks5://user:***@10.0.0.1:1080", "api_base": "https://api.example.test" })).await;
         assert_eq!(r.status(), StatusCode::OK);
-        let row = app.state.store.channel(tongbu::domain::WorkspaceId(ws), id).await.unwrap().unwrap();
+        let row = app.state.store.channel(WorkspaceId(ws), ChannelId(id)).await.unwrap().unwrap();
         assert_eq!(row.proxy.as_deref(), Some("socks5://user:s3cret@10.0.0.1:1080"));
         assert_eq!(row.api_base.as_deref(), Some("https://api.example.test"));
         let r = put(json!({ "api_base": "not a url" })).await;
@@ -345,12 +346,12 @@ on_both_backends! {
         })
         .await;
         let (c, ws) = app.setup_owner("owner@example.com").await;
-        let ws = tongbu::domain::WorkspaceId(ws);
+        let ws = WorkspaceId(ws);
         let list: Value = c.get(app.url(&format!("/api/v1/channels?workspace={}", ws.0))).send().await.unwrap().json().await.unwrap();
         let x = list.as_array().unwrap().iter().find(|ch| ch["platform"] == "x").unwrap()["id"].as_i64().unwrap();
-        let row = app.state.store.channel(ws, x).await.unwrap().unwrap();
+        let row = app.state.store.channel(ws, ChannelId(x)).await.unwrap().unwrap();
         let first = app.state.clients.client(ws, &row).await.unwrap();
-        app.state.clients.forget(x);
+        app.state.clients.forget(ChannelId(x));
         let second = app.state.clients.client(ws, &row).await.unwrap();
         assert!(!std::sync::Arc::ptr_eq(&first, &second), "two separate clients");
         let (a, b2) = tokio::join!(first.account(), second.account());
@@ -359,7 +360,7 @@ on_both_backends! {
         // The family is alive: both clients go on working.
         first.account().await.expect("first again");
         second.account().await.expect("second again");
-        let row = app.state.store.channel(ws, x).await.unwrap().unwrap();
+        let row = app.state.store.channel(ws, ChannelId(x)).await.unwrap().unwrap();
         assert_eq!(row.auth_status, ConnectionStatus::Connected);
     };
 }

@@ -6,6 +6,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use tongbu::domain::post::ConnectionStatus;
+use tongbu::domain::WorkspaceId;
 
 fn tongbu(db: &common::TestDb, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tongbu"))
@@ -71,7 +72,7 @@ on_both_backends! {
         let mut app = common::TestApp::spawn_configured(common::TestDb::new(b).await, |c| c.emulator = true).await;
         let (c, ws) = app.setup_owner("owner@example.com").await;
         let owner = app.state.store.user_by_email("owner@example.com").await.unwrap().unwrap();
-        let wsid = tongbu::domain::WorkspaceId(ws);
+        let wsid = WorkspaceId(ws);
         let mut ids = Vec::new();
         for platform in [Platform::Wechat, Platform::Facebook, Platform::X] {
             let ch = tongbu::server::channels::create_channel(&app.state, &common::as_member(&app.state, &owner, wsid).await, platform, platform.as_str(), "UTC", "", true).await.unwrap();

@@ -33,7 +33,7 @@ use tongbu::domain::content::Platform;
 use tongbu::domain::delivery::DeliveryState;
 use tongbu::domain::post::{self, MediaRef, PostContent, Variant};
 use tongbu::domain::workflow::{ApprovalChange, PostState};
-use tongbu::domain::{Role, WorkspaceId};
+use tongbu::domain::{ChannelId, PostId, Role, WorkspaceId};
 use tongbu::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule, LedgerEntry};
 use tongbu::scheduler::audit::{self, JoinCounts};
 use tongbu::server::config::Config;
@@ -256,7 +256,7 @@ impl Rig {
     /// A channel on the emulator, connected. X channels get a token family
     /// of their own (channels sharing one would spend each other's
     /// single-use refresh tokens).
-    async fn channel(&self, platform: Platform, name: &str) -> i64 {
+    async fn channel(&self, platform: Platform, name: &str) -> ChannelId {
         let ch =
             common::world::new_channel(&self.state, &self.owner, self.ws, platform, name).await;
         if platform == Platform::X {
@@ -291,7 +291,12 @@ impl Rig {
     }
 
     /// A post already approved and scheduled (armed) on `channels` at `due`.
-    async fn schedule(&self, content: &PostContent, channels: &[i64], due: DateTime<Utc>) -> i64 {
+    async fn schedule(
+        &self,
+        content: &PostContent,
+        channels: &[ChannelId],
+        due: DateTime<Utc>,
+    ) -> PostId {
         self.state
             .store
             .write_post(PostWrite {
@@ -322,7 +327,7 @@ impl Rig {
     }
 
     /// A post with one text, due a moment ago.
-    async fn due_post(&self, text: &str, channel: i64) -> i64 {
+    async fn due_post(&self, text: &str, channel: ChannelId) -> PostId {
         let content = PostContent {
             text: text.into(),
             ..PostContent::default()
@@ -382,7 +387,7 @@ impl Rig {
             .expect("deliveries")
     }
 
-    async fn targets(&self, post: i64) -> Vec<PostChannelRow> {
+    async fn targets(&self, post: PostId) -> Vec<PostChannelRow> {
         self.state
             .store
             .post(self.ws, post)
@@ -392,7 +397,7 @@ impl Rig {
             .channels
     }
 
-    async fn attempts(&self, post: i64) -> Vec<AttemptRow> {
+    async fn attempts(&self, post: PostId) -> Vec<AttemptRow> {
         self.state
             .store
             .post_attempts(self.ws, post)
@@ -402,7 +407,7 @@ impl Rig {
 
     /// The posts' deliveries once every one is final: published with its
     /// URL (a WeChat article's comes with its follow-up), or stopped.
-    async fn settled(&self, posts: &[i64]) -> Option<Vec<PostChannelRow>> {
+    async fn settled(&self, posts: &[PostId]) -> Option<Vec<PostChannelRow>> {
         let mut all = Vec::new();
         for &p in posts {
             for t in self.targets(p).await {
@@ -421,7 +426,7 @@ impl Rig {
 
     async fn wait_settled(
         &self,
-        posts: &[i64],
+        posts: &[PostId],
         patience: Duration,
         workers: &mut [Worker],
     ) -> Vec<PostChannelRow> {
@@ -546,7 +551,7 @@ fn one_committed(rig: &Rig, kind: &str) -> LedgerEntry {
 }
 
 /// Fails with the deliveries' columns unless `state` is the delivery's.
-async fn assert_state(rig: &Rig, post: i64, state: DeliveryState) {
+async fn assert_state(rig: &Rig, post: PostId, state: DeliveryState) {
     let t = rig.targets(post).await;
     assert!(
         t.len() == 1 && t[0].delivery_state == state,

@@ -24,7 +24,7 @@ use tongbu::domain::delivery::{self, DeliveryState, Event};
 use tongbu::domain::post::{PostContent, PostInput, PostView};
 use tongbu::domain::schedule::When;
 use tongbu::domain::workflow::{Action, Policy};
-use tongbu::domain::{Role, WorkspaceId};
+use tongbu::domain::{ChannelId, PostId, Role, WorkspaceId};
 use tongbu::emulator::{EmuPlatform, Emulator, Fault, FaultRule};
 use tongbu::scheduler::audit::{self, JoinCounts};
 use tongbu::scheduler::{Scheduler, SchedulerConfig};
@@ -39,7 +39,7 @@ struct World {
     ws: WorkspaceId,
     author: UserRow,
     approver: UserRow,
-    channels: Vec<i64>,
+    channels: Vec<ChannelId>,
     scheduler: Arc<Scheduler>,
 }
 
@@ -134,7 +134,7 @@ impl World {
         audit::join(&self.emu.ledger(), &rows, self.now())
     }
 
-    async fn states(&self) -> HashMap<(i64, i64), DeliveryState> {
+    async fn states(&self) -> HashMap<(PostId, ChannelId), DeliveryState> {
         self.app
             .state
             .store
@@ -168,7 +168,7 @@ impl World {
         .expect("create")
     }
 
-    async fn act(&self, who: &UserRow, id: i64, action: Action) -> Result<PostView, String> {
+    async fn act(&self, who: &UserRow, id: PostId, action: Action) -> Result<PostView, String> {
         posts::act(
             &self.app.state,
             &common::as_member(&self.app.state, who, self.ws).await,
@@ -179,12 +179,12 @@ impl World {
         .map_err(|e| e.to_string())
     }
 
-    async fn approve(&self, id: i64) -> Result<PostView, String> {
+    async fn approve(&self, id: PostId) -> Result<PostView, String> {
         self.act(&self.approver, id, Action::Approve { comment: None })
             .await
     }
 
-    async fn edit(&self, id: i64, text: &str) -> Result<PostView, String> {
+    async fn edit(&self, id: PostId, text: &str) -> Result<PostView, String> {
         let current = posts::get(
             &self.app.state,
             &common::as_member(&self.app.state, &self.author, self.ws).await,
@@ -355,10 +355,10 @@ fn reachable(from: DeliveryState) -> Vec<DeliveryState> {
 
 async fn run_lifecycle(backend: Backend, ops: Vec<Op>) {
     let w = World::new(backend).await;
-    let mut posts_made: Vec<i64> = Vec::new();
-    let mut ghost: Vec<(i64, i64, i64)> = Vec::new();
+    let mut posts_made: Vec<PostId> = Vec::new();
+    let mut ghost: Vec<(PostId, ChannelId, i64)> = Vec::new();
     let mut before = w.states().await;
-    let pick = |v: &Vec<i64>, i: usize| (!v.is_empty()).then(|| v[i % v.len()]);
+    let pick = |v: &Vec<PostId>, i: usize| (!v.is_empty()).then(|| v[i % v.len()]);
     for (step, op) in ops.iter().enumerate() {
         match op.clone() {
             Op::Create { minutes, stage } => {

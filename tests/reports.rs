@@ -16,7 +16,7 @@ use tongbu::domain::post::{PostContent, PostInput, PostView};
 use tongbu::domain::reports::{GroupBy, PostMetrics, ReachReport};
 use tongbu::domain::schedule::When;
 use tongbu::domain::workflow::Action;
-use tongbu::domain::Role;
+use tongbu::domain::{ChannelId, PostId, Role};
 use tongbu::emulator::{EmuPlatform, Fault, FaultRule, FaultScope};
 use tongbu::scheduler::{Scheduler, SchedulerConfig};
 use tongbu::server::reports::ReportQuery;
@@ -28,7 +28,12 @@ impl World {
     }
 
     /// A post published now on `channels` by one scheduler round.
-    async fn publish(&self, text: &str, campaign: Option<&str>, channels: &[i64]) -> PostView {
+    async fn publish(
+        &self,
+        text: &str,
+        campaign: Option<&str>,
+        channels: &[ChannelId],
+    ) -> PostView {
         let due = self.soon();
         let draft = posts::create(
             &self.app.state,
@@ -73,7 +78,7 @@ impl World {
         self.scheduler.collect().await.expect("collection")
     }
 
-    async fn metrics(&self, post: i64) -> PostMetrics {
+    async fn metrics(&self, post: PostId) -> PostMetrics {
         reports::post_metrics(
             &self.app.state,
             &common::as_member(&self.app.state, &self.owner, self.ws).await,
@@ -279,14 +284,14 @@ async fn latest_snapshots(
     posts: &[PostView],
 ) -> Vec<(
     PostView,
-    i64,
+    ChannelId,
     Platform,
     String,
     DateTime<Utc>,
     [Option<i64>; 7],
 )> {
     let mut out = Vec::new();
-    let names: BTreeMap<i64, String> = channels::channels(
+    let names: BTreeMap<ChannelId, String> = channels::channels(
         &w.app.state,
         &common::as_member(&w.app.state, &w.owner, w.ws).await,
     )
@@ -323,7 +328,7 @@ async fn reports_equal_independent_sums_for_every_grouping_and_time_zone(b: Back
     // Posts spread over three days and across midnights of several zones.
     let mut published = Vec::new();
     for i in 0..8 {
-        let on: &[i64] = if i % 3 == 0 { &[x] } else { &[x, fb] };
+        let on: &[ChannelId] = if i % 3 == 0 { &[x] } else { &[x, fb] };
         let campaign = ["spring", "launch"].get(i % 3).copied();
         published.push(w.publish(&format!("Story {i}"), campaign, on).await);
         w.travel_to(w.now() + Duration::hours(7));

@@ -34,7 +34,7 @@ use tongbu::domain::delivery::{AttemptView, ResolveAction};
 use tongbu::domain::post::{ConnectionStatus, PostChannelView, PostContent, PostInput, PostView};
 use tongbu::domain::schedule::When;
 use tongbu::domain::workflow::{Action, Policy, PostState};
-use tongbu::domain::{AppError, Role};
+use tongbu::domain::{AppError, ChannelId, PostId, Role};
 use tongbu::emulator::{EmuPlatform, Fault, FaultRule, FaultScope, LedgerEntry, DEMO};
 use tongbu::platforms::{NoCheckpoint, PublishRequest};
 use tongbu::scheduler::{Round, SchedulerConfig};
@@ -69,7 +69,12 @@ impl World {
         .await
     }
 
-    async fn draft(&self, content: PostContent, channels: &[i64], due: DateTime<Utc>) -> PostView {
+    async fn draft(
+        &self,
+        content: PostContent,
+        channels: &[ChannelId],
+        due: DateTime<Utc>,
+    ) -> PostView {
         posts::create(
             &self.app.state,
             &common::as_member(&self.app.state, &self.owner, self.ws).await,
@@ -89,7 +94,7 @@ impl World {
     async fn schedule(
         &self,
         content: PostContent,
-        channels: &[i64],
+        channels: &[ChannelId],
         due: DateTime<Utc>,
     ) -> PostView {
         let draft = self.draft(content, channels, due).await;
@@ -100,7 +105,7 @@ impl World {
         post
     }
 
-    async fn act(&self, who: &UserRow, post: i64, action: Action) -> PostView {
+    async fn act(&self, who: &UserRow, post: PostId, action: Action) -> PostView {
         posts::act(
             &self.app.state,
             &common::as_member(&self.app.state, who, self.ws).await,
@@ -111,7 +116,7 @@ impl World {
         .expect("post action")
     }
 
-    async fn post(&self, id: i64) -> PostView {
+    async fn post(&self, id: PostId) -> PostView {
         posts::get(
             &self.app.state,
             &common::as_member(&self.app.state, &self.owner, self.ws).await,
@@ -154,7 +159,7 @@ impl World {
     }
 
     /// `(post, kind)` of every notification `user` has.
-    async fn notices(&self, user: &UserRow) -> Vec<(i64, String)> {
+    async fn notices(&self, user: &UserRow) -> Vec<(PostId, String)> {
         self.app
             .state
             .store
@@ -166,7 +171,7 @@ impl World {
             .collect()
     }
 
-    async fn attempts(&self, post: i64) -> Vec<AttemptView> {
+    async fn attempts(&self, post: PostId) -> Vec<AttemptView> {
         deliveries::post_attempts(
             &self.app.state,
             &common::as_member(&self.app.state, &self.owner, self.ws).await,
@@ -176,7 +181,7 @@ impl World {
         .expect("attempts")
     }
 
-    async fn connection(&self, channel: i64) -> ConnectionStatus {
+    async fn connection(&self, channel: ChannelId) -> ConnectionStatus {
         channels::channels(
             &self.app.state,
             &common::as_member(&self.app.state, &self.owner, self.ws).await,
@@ -193,8 +198,8 @@ impl World {
     async fn resolve(
         &self,
         who: &UserRow,
-        post: i64,
-        channel: i64,
+        post: PostId,
+        channel: ChannelId,
         action: ResolveAction,
         url: Option<&str>,
     ) -> Result<PostView, AppError> {
@@ -212,7 +217,7 @@ impl World {
     /// Connects the X channel again after its authorization was revoked:
     /// X keeps a revoked token family revoked, so this is a new consent's
     /// family, stored as the OAuth callback stores it.
-    async fn reconnect_x(&self, channel: i64) {
+    async fn reconnect_x(&self, channel: ChannelId) {
         demo::connect_demo_consent(
             &self.app.state,
             &common::as_member(&self.app.state, &self.owner, self.ws).await,
@@ -247,7 +252,7 @@ impl World {
     async fn ghost_begins(
         &self,
         post: &PostView,
-        channel: i64,
+        channel: ChannelId,
         platform: Platform,
     ) -> (ClaimedDelivery, PublishRequest) {
         let store = &self.app.state.store;
@@ -307,7 +312,7 @@ fn text(t: &str) -> PostContent {
 }
 
 #[track_caller]
-fn delivery(post: &PostView, channel: i64) -> &PostChannelView {
+fn delivery(post: &PostView, channel: ChannelId) -> &PostChannelView {
     post.channels
         .iter()
         .find(|c| c.channel_id == channel)
@@ -320,7 +325,7 @@ fn assert_idle(r: Round) {
 }
 
 /// How many notifications of `kind` about `post` there are.
-fn count(notices: &[(i64, String)], post: i64, kind: &str) -> usize {
+fn count(notices: &[(PostId, String)], post: PostId, kind: &str) -> usize {
     notices
         .iter()
         .filter(|(p, k)| *p == post && k == kind)

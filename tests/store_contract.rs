@@ -11,7 +11,7 @@ use tongbu::domain::post::ConnectionStatus;
 use tongbu::domain::post::{NotificationKind, PostFilter};
 use tongbu::domain::workflow::ApprovalChange;
 use tongbu::domain::workflow::PostState;
-use tongbu::domain::{Role, UserId, WorkspaceId};
+use tongbu::domain::{ChannelId, PostId, Role, UserId, WorkspaceId};
 use tongbu::store::{
     Conflict, Connection, Egress, Health, Intent, NewAudit, NewChannel, NewInvitation, NewUser,
     Outcome, PostHead, PostWrite, PostWritten, Store, StoreError,
@@ -31,7 +31,12 @@ async fn fresh(backend: common::Backend) -> (common::TestDb, Arc<dyn Store>) {
     (db, store)
 }
 
-async fn x_channel(store: &Arc<dyn Store>, ws: WorkspaceId, actor: UserId, name: &str) -> i64 {
+async fn x_channel(
+    store: &Arc<dyn Store>,
+    ws: WorkspaceId,
+    actor: UserId,
+    name: &str,
+) -> ChannelId {
     store
         .create_channel(
             ws,
@@ -55,11 +60,11 @@ async fn x_channel(store: &Arc<dyn Store>, ws: WorkspaceId, actor: UserId, name:
 /// A draft write of `text` to `targets`: a create when `id` is `None`.
 fn post_write(
     ws: WorkspaceId,
-    id: Option<i64>,
+    id: Option<PostId>,
     expected_version: i64,
     actor: UserId,
     text: &str,
-    targets: Vec<(i64, Option<DateTime<Utc>>)>,
+    targets: Vec<(ChannelId, Option<DateTime<Utc>>)>,
 ) -> PostWrite {
     PostWrite {
         ws,
@@ -117,10 +122,10 @@ async fn post_in_state(
     store: &Arc<dyn Store>,
     ws: WorkspaceId,
     actor: UserId,
-    channels: &[i64],
+    channels: &[ChannelId],
     due: DateTime<Utc>,
     state: PostState,
-) -> (i64, i64) {
+) -> (PostId, i64) {
     let mut w = post_write(
         ws,
         None,
@@ -139,8 +144,8 @@ async fn move_post(
     store: &Arc<dyn Store>,
     ws: WorkspaceId,
     actor: UserId,
-    (id, version): (i64, i64),
-    channels: &[i64],
+    (id, version): (PostId, i64),
+    channels: &[ChannelId],
     due: DateTime<Utc>,
     state: PostState,
 ) -> i64 {
@@ -164,7 +169,7 @@ async fn one_channel(
     Arc<dyn Store>,
     tongbu::store::WorkspaceRow,
     tongbu::store::UserRow,
-    i64,
+    ChannelId,
     DateTime<Utc>,
 ) {
     let (db, store) = fresh(b).await;
@@ -177,7 +182,12 @@ async fn one_channel(
     (db, store, ws, owner, c, now)
 }
 
-fn intent(post_id: i64, channel_id: i64, fence: i64, until: DateTime<Utc>) -> Intent<'static> {
+fn intent(
+    post_id: PostId,
+    channel_id: ChannelId,
+    fence: i64,
+    until: DateTime<Utc>,
+) -> Intent<'static> {
     Intent {
         post_id,
         channel_id,
@@ -461,7 +471,7 @@ on_both_backends! {
         assert!(matches!(err, StoreError::Conflict(Conflict::Stale)), "{err:?}");
 
         // A post that is not there, or not in this workspace, is not found.
-        let err = store.write_post(post_write(ws, Some(999_999), 1, owner, "ghost", vec![])).await.unwrap_err();
+        let err = store.write_post(post_write(ws, Some(PostId(999_999)), 1, owner, "ghost", vec![])).await.unwrap_err();
         assert!(matches!(err, StoreError::NotFound), "{err:?}");
         let other = store.create_workspace("Other", owner, now).await.unwrap().id();
         let err = store.write_post(post_write(other, Some(created.id), 3, owner, "elsewhere", vec![])).await.unwrap_err();
@@ -508,7 +518,7 @@ on_both_backends! {
         let other = store.create_workspace("Other", owner, now).await.unwrap().id();
         let theirs = x_channel(&store, other, owner, "Theirs").await;
 
-        for targets in [vec![(theirs, None)], vec![(mine, None), (theirs, None)], vec![(999_999, None)], vec![(mine, None), (mine, None)]] {
+        for targets in [vec![(theirs, None)], vec![(mine, None), (theirs, None)], vec![(ChannelId(999_999), None)], vec![(mine, None), (mine, None)]] {
             let err = store.write_post(post_write(ws, None, 0, owner, "planted", targets.clone())).await.unwrap_err();
             assert!(matches!(err, StoreError::Conflict(Conflict::UnknownChannel)), "{targets:?}: {err:?}");
         }

@@ -4,7 +4,7 @@
 
 use crate::domain::content::Platform;
 use crate::domain::post::ChannelView;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, WorkspaceId};
 use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "list_channels")]
@@ -40,7 +40,7 @@ pub async fn create_channel(
 #[server(prefix = "/rpc", endpoint = "update_channel")]
 pub async fn update_channel(
     ws: WorkspaceId,
-    id: i64,
+    id: ChannelId,
     name: String,
     time_zone: String,
     slots: String,
@@ -52,7 +52,7 @@ pub async fn update_channel(
 #[server(prefix = "/rpc", endpoint = "connect_wechat")]
 pub async fn connect_wechat(
     ws: WorkspaceId,
-    id: i64,
+    id: ChannelId,
     app_id: String,
     app_secret: String,
 ) -> Result<ChannelView, AppError> {
@@ -63,7 +63,7 @@ pub async fn connect_wechat(
 #[server(prefix = "/rpc", endpoint = "set_channel_egress")]
 pub async fn set_channel_egress(
     ws: WorkspaceId,
-    id: i64,
+    id: ChannelId,
     api_base: String,
     auth_base: String,
     proxy: String,
@@ -81,7 +81,7 @@ pub async fn set_channel_egress(
 }
 
 #[server(prefix = "/rpc", endpoint = "check_channel")]
-pub async fn check_channel(ws: WorkspaceId, id: i64) -> Result<ChannelView, AppError> {
+pub async fn check_channel(ws: WorkspaceId, id: ChannelId) -> Result<ChannelView, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::channels::check_health(&state, &m, id).await
 }

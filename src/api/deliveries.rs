@@ -5,17 +5,20 @@
 
 use crate::domain::delivery::{AttemptView, DeliveryHealth, ResolveAction};
 use crate::domain::post::PostView;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, PostId, WorkspaceId};
 use leptos::prelude::*;
 
 #[server(prefix = "/rpc", endpoint = "post_attempts")]
-pub async fn post_attempts(ws: WorkspaceId, id: i64) -> Result<Vec<AttemptView>, AppError> {
+pub async fn post_attempts(ws: WorkspaceId, id: PostId) -> Result<Vec<AttemptView>, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::deliveries::post_attempts(&state, &m, id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "channel_attempts")]
-pub async fn channel_attempts(ws: WorkspaceId, channel: i64) -> Result<Vec<AttemptView>, AppError> {
+pub async fn channel_attempts(
+    ws: WorkspaceId,
+    channel: ChannelId,
+) -> Result<Vec<AttemptView>, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::deliveries::channel_attempts(&state, &m, channel, 20).await
 }
@@ -23,8 +26,8 @@ pub async fn channel_attempts(ws: WorkspaceId, channel: i64) -> Result<Vec<Attem
 #[server(prefix = "/rpc", endpoint = "resolve_delivery")]
 pub async fn resolve_delivery(
     ws: WorkspaceId,
-    id: i64,
-    channel: i64,
+    id: PostId,
+    channel: ChannelId,
     action: ResolveAction,
     url: Option<String>,
 ) -> Result<PostView, AppError> {

@@ -8,7 +8,7 @@ use crate::domain::post::{
 };
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, Policy};
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, PostId, WorkspaceId};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -43,7 +43,7 @@ pub async fn list_posts(ws: WorkspaceId, filter: PostFilter) -> Result<Vec<PostS
 }
 
 #[server(prefix = "/rpc", endpoint = "get_post")]
-pub async fn get_post(ws: WorkspaceId, id: i64) -> Result<PostView, AppError> {
+pub async fn get_post(ws: WorkspaceId, id: PostId) -> Result<PostView, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::posts::get(&state, &m, id).await
 }
@@ -53,7 +53,7 @@ pub async fn get_post(ws: WorkspaceId, id: i64) -> Result<PostView, AppError> {
 #[server(prefix = "/rpc", endpoint = "save_post", input = Json)]
 pub async fn save_post(
     ws: WorkspaceId,
-    id: Option<i64>,
+    id: Option<PostId>,
     expected_revision: Option<i64>,
     input: PostInput,
 ) -> Result<PostView, AppError> {
@@ -65,25 +65,33 @@ pub async fn save_post(
 }
 
 #[server(prefix = "/rpc", endpoint = "post_action", input = Json)]
-pub async fn post_action(ws: WorkspaceId, id: i64, action: Action) -> Result<PostView, AppError> {
+pub async fn post_action(
+    ws: WorkspaceId,
+    id: PostId,
+    action: Action,
+) -> Result<PostView, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::posts::act(&state, &m, id, action).await
 }
 
 #[server(prefix = "/rpc", endpoint = "reschedule_post", input = Json)]
-pub async fn reschedule_post(ws: WorkspaceId, id: i64, when: When) -> Result<PostView, AppError> {
+pub async fn reschedule_post(
+    ws: WorkspaceId,
+    id: PostId,
+    when: When,
+) -> Result<PostView, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::posts::reschedule(&state, &m, id, when).await
 }
 
 #[server(prefix = "/rpc", endpoint = "post_history")]
-pub async fn post_history(ws: WorkspaceId, id: i64) -> Result<Vec<RevisionView>, AppError> {
+pub async fn post_history(ws: WorkspaceId, id: PostId) -> Result<Vec<RevisionView>, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::posts::history(&state, &m, id).await
 }
 
 #[server(prefix = "/rpc", endpoint = "post_comments")]
-pub async fn post_comments(ws: WorkspaceId, id: i64) -> Result<Vec<CommentView>, AppError> {
+pub async fn post_comments(ws: WorkspaceId, id: PostId) -> Result<Vec<CommentView>, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::posts::comments(&state, &m, id).await
 }
@@ -91,7 +99,7 @@ pub async fn post_comments(ws: WorkspaceId, id: i64) -> Result<Vec<CommentView>,
 #[server(prefix = "/rpc", endpoint = "add_comment")]
 pub async fn add_comment(
     ws: WorkspaceId,
-    id: i64,
+    id: PostId,
     body: String,
 ) -> Result<Vec<CommentView>, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
@@ -99,7 +107,7 @@ pub async fn add_comment(
 }
 
 #[server(prefix = "/rpc", endpoint = "post_audit")]
-pub async fn post_audit(ws: WorkspaceId, id: i64) -> Result<Vec<AuditView>, AppError> {
+pub async fn post_audit(ws: WorkspaceId, id: PostId) -> Result<Vec<AuditView>, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::posts::post_audit(&state, &m, id).await
 }

@@ -2,7 +2,7 @@
 //! checks membership.
 
 use crate::domain::reports::{PostMetrics, ReachReport};
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, PostId, WorkspaceId};
 use leptos::prelude::*;
 
 /// The workspace's report: `from`/`to` as `YYYY-MM-DD` (inclusive; empty
@@ -29,7 +29,7 @@ pub async fn get_reach_report(
 
 /// One post's figures on each channel, with their growth.
 #[server(prefix = "/rpc", endpoint = "post_metrics")]
-pub async fn get_post_metrics(ws: WorkspaceId, id: i64) -> Result<PostMetrics, AppError> {
+pub async fn get_post_metrics(ws: WorkspaceId, id: PostId) -> Result<PostMetrics, AppError> {
     let (state, m) = super::ctx::member(ws).await?;
     crate::server::reports::post_metrics(&state, &m, id).await
 }

@@ -15,7 +15,7 @@ use crate::domain::content::Platform;
 use crate::domain::delivery::DeliveryState;
 use crate::domain::post::{PostContent, Variant};
 use crate::domain::workflow::{ApprovalChange, PostState};
-use crate::domain::Role;
+use crate::domain::{ChannelId, Role};
 use crate::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule};
 use crate::server::access::Member;
 use crate::server::config::Config;
@@ -312,7 +312,7 @@ pub async fn connect_channels(
     emulator: &Emulator,
     owner: &Member,
     n: usize,
-) -> anyhow::Result<Vec<i64>> {
+) -> anyhow::Result<Vec<ChannelId>> {
     let mut channel_ids = Vec::new();
     for i in 0..n {
         let platform = if i % 2 == 0 {
@@ -346,7 +346,7 @@ pub async fn connect_channels(
 pub async fn write_post(
     state: &crate::server::AppState,
     owner: &Member,
-    channel_ids: &[i64],
+    channel_ids: &[ChannelId],
     p: usize,
     campaign: Option<&str>,
     due: chrono::DateTime<Utc>,

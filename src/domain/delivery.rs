@@ -14,6 +14,7 @@
 //! - PUBLISHED, FAILED, FAILED_AUTH and CANCELLED are final, except that a
 //!   person may resolve a failure by publishing again.
 
+use crate::domain::{ChannelId, PostId};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -232,8 +233,8 @@ pub fn sources(event: Event) -> Vec<DeliveryState> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AttemptView {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     /// 1 for the first attempt on this channel.
     pub number: i64,
     pub started_at: DateTime<Utc>,

@@ -6,6 +6,7 @@ pub mod content;
 pub mod delivery;
 pub mod error;
 pub mod html;
+pub mod ids;
 pub mod metrics;
 pub mod post;
 pub mod reports;
@@ -15,4 +16,5 @@ pub mod workflow;
 
 pub use account::*;
 pub use error::AppError;
+pub use ids::*;
 pub use role::Role;

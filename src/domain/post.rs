@@ -12,6 +12,7 @@ use super::content::{self, Draft, MediaInfo, MediaKind, Platform, Report, Utm};
 use super::schedule::When;
 use super::workflow::{ActionKind, PostState};
 use super::{UserId, WorkspaceId};
+use crate::domain::{ChannelId, MediaId, PostId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +28,7 @@ pub const COMMENT_MAX_CHARS: usize = 4_000;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChannelView {
-    pub id: i64,
+    pub id: ChannelId,
     pub platform: Platform,
     pub name: String,
     /// IANA zone of the channel's audience, e.g. `Asia/Shanghai`.
@@ -100,7 +101,7 @@ pub struct Connection {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MediaRef {
-    pub id: i64,
+    pub id: MediaId,
     /// Filled in by the server from the stored file; clients may omit it.
     #[serde(default)]
     pub kind: MediaKind,
@@ -133,7 +134,7 @@ impl MediaRef {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Variant {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     #[serde(default)]
     pub text: Option<String>,
     #[serde(default)]
@@ -190,7 +191,7 @@ pub struct PostContent {
 pub struct PostInput {
     pub content: PostContent,
     /// Target channel ids, all of the post's workspace.
-    pub channels: Vec<i64>,
+    pub channels: Vec<ChannelId>,
     /// `None` leaves the post unscheduled (a draft can be saved without a time).
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
@@ -223,7 +224,7 @@ fn non_blank(v: &Option<String>) -> Option<&str> {
 /// The content `channel` receives: its variant where set, else the master.
 pub fn effective(
     content: &PostContent,
-    channel_id: i64,
+    channel_id: ChannelId,
     platform: Platform,
     campaign: Option<&str>,
 ) -> Effective {
@@ -276,7 +277,7 @@ pub fn effective(
 /// One channel's verdict on a post.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelCheck {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub report: Report,
     /// The text as it will be published (link appended where the platform
     /// carries links in the text), for the live preview.
@@ -289,7 +290,7 @@ pub struct ChannelCheck {
 /// unknown ids separately.
 pub fn check_post(
     content: &PostContent,
-    targets: &[i64],
+    targets: &[ChannelId],
     channels: &[ChannelView],
     campaign: Option<&str>,
 ) -> Vec<ChannelCheck> {
@@ -336,7 +337,7 @@ pub struct UserRef {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PostChannelView {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub platform: Platform,
     pub name: String,
     pub time_zone: String,
@@ -363,7 +364,7 @@ pub struct ApprovalView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PostView {
-    pub id: i64,
+    pub id: PostId,
     pub workspace_id: WorkspaceId,
     pub state: PostState,
     pub author: UserRef,
@@ -387,7 +388,7 @@ pub struct PostView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PostSummary {
-    pub id: i64,
+    pub id: PostId,
     pub state: PostState,
     pub excerpt: String,
     pub campaign: Option<String>,
@@ -403,7 +404,7 @@ pub struct PostSummary {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PostChannelDue {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub platform: Platform,
     pub due_at: Option<DateTime<Utc>>,
 }
@@ -424,7 +425,7 @@ pub struct PostFilter {
     #[serde(default)]
     pub to: Option<DateTime<Utc>>,
     #[serde(default)]
-    pub channel: Option<i64>,
+    pub channel: Option<ChannelId>,
     #[serde(default)]
     pub campaign: Option<String>,
     /// Words that must all appear in the text or the campaign.
@@ -539,7 +540,7 @@ pub struct NotificationView {
     #[serde(default)]
     pub workspace_id: i64,
     pub kind: NotificationKind,
-    pub post_id: i64,
+    pub post_id: PostId,
     pub excerpt: String,
     pub actor: Option<UserRef>,
     pub at: DateTime<Utc>,
@@ -586,7 +587,11 @@ pub fn search_text(content: &PostContent, campaign: Option<&str>) -> String {
 
 /// The content as lines for the revision diff: master text first, then each
 /// other field labelled, so a diff says which part changed.
-pub fn diff_lines(content: &PostContent, channels: &[i64], schedule: Option<&When>) -> Vec<String> {
+pub fn diff_lines(
+    content: &PostContent,
+    channels: &[ChannelId],
+    schedule: Option<&When>,
+) -> Vec<String> {
     let mut lines: Vec<String> = content.text.lines().map(str::to_owned).collect();
     let mut field = |label: &str, value: Option<&str>| {
         if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
@@ -609,7 +614,7 @@ pub fn diff_lines(content: &PostContent, channels: &[i64], schedule: Option<&Whe
             lines.push(format!("[channel {} link] {link}", v.channel_id));
         }
     }
-    let ids: Vec<String> = channels.iter().map(i64::to_string).collect();
+    let ids: Vec<String> = channels.iter().map(ChannelId::to_string).collect();
     lines.push(format!("[channels] {}", ids.join(", ")));
     if let Some(s) = schedule {
         lines.push(format!(
@@ -678,7 +683,7 @@ mod tests {
 
     fn channel(id: i64, platform: Platform) -> ChannelView {
         ChannelView {
-            id,
+            id: ChannelId(id),
             platform,
             name: format!("{} {id}", platform.as_str()),
             time_zone: "UTC".into(),
@@ -694,14 +699,20 @@ mod tests {
         let content = PostContent {
             text: "master".into(),
             variants: vec![Variant {
-                channel_id: 2,
+                channel_id: ChannelId(2),
                 text: Some("short".into()),
                 ..Variant::default()
             }],
             ..PostContent::default()
         };
-        assert_eq!(effective(&content, 1, Platform::X, None).text, "master");
-        assert_eq!(effective(&content, 2, Platform::X, None).text, "short");
+        assert_eq!(
+            effective(&content, ChannelId(1), Platform::X, None).text,
+            "master"
+        );
+        assert_eq!(
+            effective(&content, ChannelId(2), Platform::X, None).text,
+            "short"
+        );
     }
 
     #[test]
@@ -709,13 +720,16 @@ mod tests {
         let content = PostContent {
             text: "master".into(),
             variants: vec![Variant {
-                channel_id: 2,
+                channel_id: ChannelId(2),
                 text: Some("   ".into()),
                 ..Variant::default()
             }],
             ..PostContent::default()
         };
-        assert_eq!(effective(&content, 2, Platform::X, None).text, "master");
+        assert_eq!(
+            effective(&content, ChannelId(2), Platform::X, None).text,
+            "master"
+        );
     }
 
     #[test]
@@ -725,11 +739,11 @@ mod tests {
             utm: Some(UtmSettings::default()),
             ..PostContent::default()
         };
-        let x = effective(&content, 1, Platform::X, Some("launch"));
+        let x = effective(&content, ChannelId(1), Platform::X, Some("launch"));
         assert!(x.text.contains("utm_source=x"), "{}", x.text);
         assert!(x.text.contains("utm_medium=social"));
         assert!(x.text.contains("utm_campaign=launch"));
-        let fb = effective(&content, 2, Platform::Facebook, Some("launch"));
+        let fb = effective(&content, ChannelId(2), Platform::Facebook, Some("launch"));
         assert!(fb.text.contains("utm_source=facebook"));
     }
 
@@ -744,17 +758,27 @@ mod tests {
             text: "word ".repeat(60),
             ..PostContent::default()
         };
-        let checks = check_post(&content, &[1, 2, 3], &channels, None);
+        let checks = check_post(
+            &content,
+            &[ChannelId(1), ChannelId(2), ChannelId(3)],
+            &channels,
+            None,
+        );
         assert_eq!(checks.len(), 3);
         assert!(!checks[0].report.ok());
         assert!(checks[1].report.ok() && checks[2].report.ok());
         assert!(!all_ok(&checks));
         content.variants.push(Variant {
-            channel_id: 1,
+            channel_id: ChannelId(1),
             text: Some("short for X".into()),
             ..Variant::default()
         });
-        let checks = check_post(&content, &[1, 2, 3], &channels, None);
+        let checks = check_post(
+            &content,
+            &[ChannelId(1), ChannelId(2), ChannelId(3)],
+            &channels,
+            None,
+        );
         assert!(all_ok(&checks));
         assert!(checks[0].has_variant);
     }
@@ -762,7 +786,12 @@ mod tests {
     #[test]
     fn unknown_target_ids_are_skipped() {
         let channels = [channel(1, Platform::X)];
-        let checks = check_post(&PostContent::default(), &[1, 99], &channels, None);
+        let checks = check_post(
+            &PostContent::default(),
+            &[ChannelId(1), ChannelId(99)],
+            &channels,
+            None,
+        );
         assert_eq!(checks.len(), 1);
     }
 

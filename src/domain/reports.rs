@@ -12,6 +12,7 @@
 
 use super::content::Platform;
 use super::metrics::Metric;
+use crate::domain::{ChannelId, PostId};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -225,10 +226,10 @@ pub fn local_midnight(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
 /// One published delivery with its latest figures, as the store gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryFigures {
-    pub post_id: i64,
+    pub post_id: PostId,
     pub title: String,
     pub campaign: Option<String>,
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub channel_name: String,
     pub platform: Platform,
     pub published_at: DateTime<Utc>,
@@ -285,7 +286,7 @@ pub struct Growth {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TopPost {
-    pub post_id: i64,
+    pub post_id: PostId,
     pub title: String,
     pub campaign: Option<String>,
     /// The first time it went out, on any channel.
@@ -299,7 +300,7 @@ pub struct TopPost {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BestHours {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub channel_name: String,
     pub platform: Platform,
     /// Only hours something was published in, ascending.
@@ -429,7 +430,7 @@ pub fn group(rows: &[DeliveryFigures], by: GroupBy) -> Vec<ReportRow> {
 /// Posts ranked by `metric` summed over their channels; posts that reported
 /// nothing for it come last.
 pub fn top_posts(rows: &[DeliveryFigures], metric: Metric, n: usize) -> Vec<TopPost> {
-    let mut by_post: BTreeMap<i64, Vec<&DeliveryFigures>> = BTreeMap::new();
+    let mut by_post: BTreeMap<PostId, Vec<&DeliveryFigures>> = BTreeMap::new();
     for r in rows {
         by_post.entry(r.post_id).or_default().push(r);
     }
@@ -464,7 +465,7 @@ pub fn top_posts(rows: &[DeliveryFigures], metric: Metric, n: usize) -> Vec<TopP
 /// Per channel, per hour of day in `tz`: how posts published then fared.
 pub fn best_hours(rows: &[DeliveryFigures], tz: Tz) -> Vec<BestHours> {
     type Acc = (u32, i64, u32, i64, u32);
-    let mut channels: BTreeMap<i64, (String, Platform, BTreeMap<u8, Acc>)> = BTreeMap::new();
+    let mut channels: BTreeMap<ChannelId, (String, Platform, BTreeMap<u8, Acc>)> = BTreeMap::new();
     for r in rows {
         let hour = r.published_at.with_timezone(&tz).hour() as u8;
         let entry = channels
@@ -656,7 +657,7 @@ fn csv_line(cells: impl Iterator<Item = String>) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChannelMetrics {
-    pub channel_id: i64,
+    pub channel_id: ChannelId,
     pub channel_name: String,
     pub platform: Platform,
     pub published_at: DateTime<Utc>,
@@ -681,14 +682,14 @@ pub struct Snapshot {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PostMetrics {
-    pub post_id: i64,
+    pub post_id: PostId,
     pub channels: Vec<ChannelMetrics>,
     pub total: Totals,
     pub notes: Vec<MetricNote>,
 }
 
 impl PostMetrics {
-    pub fn new(post_id: i64, channels: Vec<ChannelMetrics>) -> PostMetrics {
+    pub fn new(post_id: PostId, channels: Vec<ChannelMetrics>) -> PostMetrics {
         let rows: Vec<DeliveryFigures> = channels
             .iter()
             .map(|c| DeliveryFigures {
@@ -735,10 +736,10 @@ mod tests {
         views: Option<i64>,
     ) -> DeliveryFigures {
         DeliveryFigures {
-            post_id: post,
+            post_id: PostId(post),
             title: format!("Post {post}"),
             campaign: (post % 2 == 0).then(|| "launch".to_owned()),
-            channel_id: channel,
+            channel_id: ChannelId(channel),
             channel_name: format!("Channel {channel}"),
             platform,
             published_at: at.parse().unwrap(),

@@ -13,7 +13,7 @@
 
 use super::Scheduler;
 use crate::domain::metrics::CollectionSchedule;
-use crate::domain::WorkspaceId;
+use crate::domain::{ChannelId, WorkspaceId};
 use crate::platforms::{PlatformError, RemotePost};
 use crate::store::{ClaimedTrack, Collected, CollectionResult, NewTrack};
 use chrono::{DateTime, Duration, Utc};
@@ -57,7 +57,7 @@ impl Scheduler {
                 break;
             }
             out.claimed += claimed.len();
-            let mut by_channel: BTreeMap<(i64, i64), Vec<ClaimedTrack>> = BTreeMap::new();
+            let mut by_channel: BTreeMap<(i64, ChannelId), Vec<ClaimedTrack>> = BTreeMap::new();
             for t in claimed {
                 by_channel
                     .entry((t.workspace_id, t.channel_id))
@@ -122,7 +122,7 @@ impl Scheduler {
     async fn collect_channel(
         &self,
         ws: WorkspaceId,
-        channel_id: i64,
+        channel_id: ChannelId,
         tracks: Vec<ClaimedTrack>,
     ) -> Vec<CollectionResult> {
         let row = match self.ports.store.channel(ws, channel_id).await {
@@ -189,7 +189,7 @@ impl Scheduler {
                     .collect()
             }
             Err(e) => {
-                tracing::info!(channel = channel_id, error = %e, "metrics collection postponed");
+                tracing::info!(channel = %channel_id, error = %e, "metrics collection postponed");
                 let (reason, wait_until) = match &e {
                     // Waiting for a rate limit or quota is not the post's
                     // failure: the slot keeps its tries.
@@ -293,11 +293,12 @@ fn failed_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::PostId;
 
     fn track(failures: i64) -> ClaimedTrack {
         ClaimedTrack {
-            post_id: 1,
-            channel_id: 2,
+            post_id: PostId(1),
+            channel_id: ChannelId(2),
             workspace_id: 3,
             platform: "x".into(),
             remote_id: "9".into(),

@@ -6,7 +6,7 @@ use super::writer::OwnedMove;
 use super::{failpoint, Round, Scheduler};
 use crate::domain::delivery::DeliveryState as S;
 use crate::domain::post::{ConnectionStatus, PostContent};
-use crate::domain::WorkspaceId;
+use crate::domain::{ChannelId, PostId, WorkspaceId};
 use crate::platforms::{Checkpoint, PlatformClient, PlatformError, PublishRequest, Published};
 use crate::store::{ChannelRow, ClaimedDelivery, Health, Intent, StoreError};
 use async_trait::async_trait;
@@ -49,7 +49,7 @@ impl Scheduler {
         let now = self.now();
         // Every claimed post in one read; a failed read stops the batch
         // before anything is sent (each delivery retries shortly).
-        let mut post_ids: Vec<i64> = claimed.iter().map(|c| c.post_id).collect();
+        let mut post_ids: Vec<PostId> = claimed.iter().map(|c| c.post_id).collect();
         post_ids.sort_unstable();
         post_ids.dedup();
         let contexts = self
@@ -58,7 +58,7 @@ impl Scheduler {
             .delivery_contexts(&post_ids)
             .await
             .map_err(|e| format!("database: {e}"));
-        let mut channels: HashMap<(i64, i64), Option<ChannelRow>> = HashMap::new();
+        let mut channels: HashMap<(WorkspaceId, ChannelId), Option<ChannelRow>> = HashMap::new();
         let mut ready = Vec::new();
         let mut stopped = Vec::new();
         for c in claimed {
@@ -143,8 +143,8 @@ impl Scheduler {
         &self,
         c: &ClaimedDelivery,
         now: DateTime<Utc>,
-        contexts: &Result<HashMap<i64, crate::store::DeliveryContext>, String>,
-        channels: &mut HashMap<(i64, i64), Option<ChannelRow>>,
+        contexts: &Result<HashMap<PostId, crate::store::DeliveryContext>, String>,
+        channels: &mut HashMap<(WorkspaceId, ChannelId), Option<ChannelRow>>,
     ) -> Result<Option<Prepared>, NotSent> {
         let retry_soon = |what: String| NotSent {
             state: S::RetryWait,
@@ -159,8 +159,7 @@ impl Scheduler {
             return Ok(None);
         }
         let ws = WorkspaceId(ctx.workspace_id);
-        if let std::collections::hash_map::Entry::Vacant(slot) =
-            channels.entry((ws.0, c.channel_id))
+        if let std::collections::hash_map::Entry::Vacant(slot) = channels.entry((ws, c.channel_id))
         {
             let row = self
                 .ports
@@ -170,7 +169,7 @@ impl Scheduler {
                 .map_err(|e| retry_soon(format!("database: {e}")))?;
             slot.insert(row);
         }
-        let Some(channel) = channels.get(&(ws.0, c.channel_id)).cloned().flatten() else {
+        let Some(channel) = channels.get(&(ws, c.channel_id)).cloned().flatten() else {
             return Err(NotSent::new(S::Failed, "the channel was removed"));
         };
         let platform = channel.platform;
@@ -270,13 +269,13 @@ impl Scheduler {
         match self.writer.commit(m).await {
             Ok(true) => {}
             Ok(false) => tracing::warn!(
-                post = c.post_id,
-                channel = c.channel_id,
+                post = %c.post_id,
+                channel = %c.channel_id,
                 "outcome fenced out: the delivery was taken over"
             ),
             Err(e) => tracing::error!(
-                post = c.post_id,
-                channel = c.channel_id,
+                post = %c.post_id,
+                channel = %c.channel_id,
                 error = %e,
                 "could not commit an outcome; the lease will make it UNKNOWN and it will be reconciled"
             ),
@@ -389,8 +388,8 @@ impl Scheduler {
 /// resumes from it instead of repeating what was already created.
 struct StoreCheckpoint {
     store: std::sync::Arc<dyn crate::store::Store>,
-    post_id: i64,
-    channel_id: i64,
+    post_id: PostId,
+    channel_id: ChannelId,
     fence: i64,
 }
 

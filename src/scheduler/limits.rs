@@ -4,6 +4,7 @@
 //! post's retry budget, nor hammer the platform while it recovers).
 
 use super::SchedulerConfig;
+use crate::domain::ChannelId;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,8 +21,8 @@ pub struct Limits {
     failures_to_open: u32,
     cooldown: Duration,
     global: Arc<Semaphore>,
-    channels: Mutex<HashMap<i64, Arc<Semaphore>>>,
-    breakers: Mutex<HashMap<i64, Breaker>>,
+    channels: Mutex<HashMap<ChannelId, Arc<Semaphore>>>,
+    breakers: Mutex<HashMap<ChannelId, Breaker>>,
 }
 
 impl Limits {
@@ -37,7 +38,7 @@ impl Limits {
     }
 
     /// Waits for a slot on `channel` (and overall).
-    pub async fn permit(&self, channel: i64) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
+    pub async fn permit(&self, channel: ChannelId) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
         let sem = {
             let mut m = self.channels.lock().unwrap_or_else(|p| p.into_inner());
             m.entry(channel)
@@ -56,7 +57,7 @@ impl Limits {
     }
 
     /// `Some(until)` while the channel's circuit is open.
-    pub fn open_until(&self, channel: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn open_until(&self, channel: ChannelId, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let m = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
         m.get(&channel)
             .and_then(|b| b.open_until)
@@ -65,14 +66,14 @@ impl Limits {
 
     /// The platform answered (a definite answer, even a refusal of the
     /// content, means it is up).
-    pub fn success(&self, channel: i64) {
+    pub fn success(&self, channel: ChannelId) {
         let mut m = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
         m.remove(&channel);
     }
 
     /// The platform failed to answer (connection, 5xx, timeout). Returns
     /// when the circuit opened, if this failure opened it.
-    pub fn failure(&self, channel: i64, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn failure(&self, channel: ChannelId, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let mut m = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
         let b = m.entry(channel).or_default();
         b.consecutive_failures += 1;
@@ -100,18 +101,22 @@ mod tests {
         };
         let l = Limits::new(&cfg);
         let now = DateTime::<Utc>::UNIX_EPOCH;
-        assert_eq!(l.failure(7, now), None);
-        assert_eq!(l.failure(7, now), None);
-        assert_eq!(l.open_until(7, now), None);
-        let until = l.failure(7, now).expect("third failure opens");
-        assert_eq!(l.open_until(7, now), Some(until));
-        assert_eq!(l.open_until(8, now), None, "other channels unaffected");
+        assert_eq!(l.failure(ChannelId(7), now), None);
+        assert_eq!(l.failure(ChannelId(7), now), None);
+        assert_eq!(l.open_until(ChannelId(7), now), None);
+        let until = l.failure(ChannelId(7), now).expect("third failure opens");
+        assert_eq!(l.open_until(ChannelId(7), now), Some(until));
+        assert_eq!(
+            l.open_until(ChannelId(8), now),
+            None,
+            "other channels unaffected"
+        );
         // After the cooldown one probe goes; failing again re-opens at once.
         let later = until + Duration::seconds(1);
-        assert_eq!(l.open_until(7, later), None);
-        assert!(l.failure(7, later).is_some());
-        l.success(7);
-        assert_eq!(l.open_until(7, later), None);
-        assert_eq!(l.failure(7, later), None);
+        assert_eq!(l.open_until(ChannelId(7), later), None);
+        assert!(l.failure(ChannelId(7), later).is_some());
+        l.success(ChannelId(7));
+        assert_eq!(l.open_until(ChannelId(7), later), None);
+        assert_eq!(l.failure(ChannelId(7), later), None);
     }
 }

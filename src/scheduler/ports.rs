@@ -7,7 +7,7 @@
 //! state and a test can drive it with any store, clients and clock.
 
 use crate::clock::Clock;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, MediaId, WorkspaceId};
 use crate::platforms::PlatformClient;
 use crate::store::{ChannelRow, MediaRow, Store};
 use async_trait::async_trait;
@@ -25,13 +25,13 @@ pub trait ClientSource: Send + Sync {
 
     /// Drops a channel's client whose authorization failed, so the next
     /// use reads the credentials afresh.
-    fn forget(&self, channel_id: i64);
+    fn forget(&self, channel_id: ChannelId);
 }
 
 /// An attached file, for publishing on the workspace's behalf.
 #[async_trait]
 pub trait MediaSource: Send + Sync {
-    async fn file(&self, ws: WorkspaceId, id: i64) -> Result<(MediaRow, Vec<u8>), AppError>;
+    async fn file(&self, ws: WorkspaceId, id: MediaId) -> Result<(MediaRow, Vec<u8>), AppError>;
 }
 
 /// Everything one scheduler works with.

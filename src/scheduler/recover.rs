@@ -7,7 +7,7 @@ use super::deliver::record_of;
 use super::writer::OwnedMove;
 use super::{failpoint, Round, Scheduler};
 use crate::domain::delivery::DeliveryState as S;
-use crate::domain::WorkspaceId;
+use crate::domain::{ChannelId, WorkspaceId};
 use crate::platforms::{PlatformError, Published, Reconciled, Settled};
 use crate::store::{Health, HeldDelivery};
 
@@ -118,7 +118,7 @@ impl Scheduler {
                 // No verdict (the platform did not answer, or it is too
                 // early to tell): still in doubt, asked again once it has
                 // settled for another while.
-                tracing::info!(post = h.post_id, channel = h.channel_id, error = %e,
+                tracing::info!(post = %h.post_id, channel = %h.channel_id, error = %e,
                     "reconciliation postponed");
                 m.state = S::Unknown;
                 m.closes_attempt = false;
@@ -194,7 +194,7 @@ impl Scheduler {
                 ));
             }
             Err(e) => {
-                tracing::info!(post = h.post_id, channel = h.channel_id, error = %e,
+                tracing::info!(post = %h.post_id, channel = %h.channel_id, error = %e,
                     "follow-up postponed");
                 m.followup_at = Some(now + self.cfg.followup_after * 4);
             }
@@ -205,7 +205,7 @@ impl Scheduler {
     async fn client(
         &self,
         ws: WorkspaceId,
-        channel_id: i64,
+        channel_id: ChannelId,
     ) -> Result<std::sync::Arc<dyn crate::platforms::PlatformClient>, String> {
         let row = self
             .ports

@@ -5,7 +5,7 @@
 use super::ports::Ports;
 use crate::domain::content::Platform;
 use crate::domain::post::{self, PostContent};
-use crate::domain::WorkspaceId;
+use crate::domain::{ChannelId, MediaId, PostId, WorkspaceId};
 use crate::platforms::{MediaFile, PublishRequest};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -28,7 +28,7 @@ pub struct RequestRecord {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaRecord {
-    pub id: i64,
+    pub id: MediaId,
     pub content_type: String,
     pub sha256: String,
     pub alt: String,
@@ -36,7 +36,7 @@ pub struct MediaRecord {
 
 /// The key that names one delivery of one revision on every attempt: the
 /// idempotency key where a platform takes one.
-pub fn delivery_key(post_id: i64, channel_id: i64, revision: i64) -> String {
+pub fn delivery_key(post_id: PostId, channel_id: ChannelId, revision: i64) -> String {
     format!("tongbu-{post_id}-{channel_id}-r{revision}")
 }
 
@@ -63,8 +63,8 @@ impl RequestRecord {
 pub async fn build(
     ports: &Ports,
     ws: WorkspaceId,
-    post_id: i64,
-    channel_id: i64,
+    post_id: PostId,
+    channel_id: ChannelId,
     revision: i64,
     platform: Platform,
     content: &PostContent,

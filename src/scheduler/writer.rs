@@ -5,6 +5,7 @@
 
 use super::ports::Ports;
 use crate::domain::delivery::DeliveryState;
+use crate::domain::{ChannelId, PostId};
 use crate::store::{Move, Outcome};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
@@ -12,8 +13,8 @@ use tokio::sync::{mpsc, oneshot};
 /// An outcome to commit, owning its texts.
 #[derive(Clone, Debug, Default)]
 pub struct OwnedMove {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub fence: i64,
     pub from: DeliveryState,
     pub state: DeliveryState,

@@ -8,6 +8,7 @@
 //! rotation, which key a row needs, without revealing anything about it.
 
 use super::secrets::MasterKey;
+use crate::domain::ChannelId;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
@@ -32,11 +33,11 @@ pub fn key_id(key: &MasterKey) -> String {
     hex::encode(&Sha256::digest(key.bytes())[..4])
 }
 
-fn aad(channel_id: i64) -> Vec<u8> {
+fn aad(channel_id: ChannelId) -> Vec<u8> {
     format!("tongbu/channel/{channel_id}").into_bytes()
 }
 
-pub fn encrypt(key: &MasterKey, channel_id: i64, plaintext: &[u8]) -> String {
+pub fn encrypt(key: &MasterKey, channel_id: ChannelId, plaintext: &[u8]) -> String {
     let cipher = Aes256Gcm::new(key.bytes().into());
     let mut nonce = [0u8; NONCE_LEN];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
@@ -60,7 +61,11 @@ pub fn encrypt(key: &MasterKey, channel_id: i64, plaintext: &[u8]) -> String {
     )
 }
 
-pub fn decrypt(key: &MasterKey, channel_id: i64, stored: &str) -> Result<Vec<u8>, CryptoError> {
+pub fn decrypt(
+    key: &MasterKey,
+    channel_id: ChannelId,
+    stored: &str,
+) -> Result<Vec<u8>, CryptoError> {
     let mut parts = stored.splitn(3, '.');
     let (Some(VERSION), Some(kid), Some(body)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(CryptoError::Format);
@@ -97,35 +102,44 @@ mod tests {
     #[test]
     fn a_secret_round_trips_and_never_appears_in_the_stored_form() {
         let key = MasterKey::generate();
-        let stored = encrypt(&key, 7, b"EAAsecret-page-token");
+        let stored = encrypt(&key, ChannelId(7), b"EAAsecret-page-token");
         assert!(!stored.contains("EAAsecret"));
         assert!(stored.starts_with(&format!("v1.{}.", key_id(&key))));
-        assert_eq!(decrypt(&key, 7, &stored).unwrap(), b"EAAsecret-page-token");
+        assert_eq!(
+            decrypt(&key, ChannelId(7), &stored).unwrap(),
+            b"EAAsecret-page-token"
+        );
     }
 
     #[test]
     fn the_same_secret_encrypts_differently_each_time() {
         let key = MasterKey::generate();
-        assert_ne!(encrypt(&key, 1, b"same"), encrypt(&key, 1, b"same"));
+        assert_ne!(
+            encrypt(&key, ChannelId(1), b"same"),
+            encrypt(&key, ChannelId(1), b"same")
+        );
     }
 
     #[test]
     fn a_secret_moved_to_another_channel_fails_to_decrypt() {
         let key = MasterKey::generate();
-        let stored = encrypt(&key, 1, b"token of channel one");
-        assert_eq!(decrypt(&key, 2, &stored), Err(CryptoError::Tampered));
+        let stored = encrypt(&key, ChannelId(1), b"token of channel one");
+        assert_eq!(
+            decrypt(&key, ChannelId(2), &stored),
+            Err(CryptoError::Tampered)
+        );
     }
 
     #[test]
     fn an_altered_secret_fails_to_decrypt() {
         let key = MasterKey::generate();
-        let stored = encrypt(&key, 1, b"token");
+        let stored = encrypt(&key, ChannelId(1), b"token");
         let mut bytes = stored.into_bytes();
         let last = bytes.len() - 3;
         bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
         let altered = String::from_utf8(bytes).unwrap();
         assert!(matches!(
-            decrypt(&key, 1, &altered),
+            decrypt(&key, ChannelId(1), &altered),
             Err(CryptoError::Tampered | CryptoError::Format)
         ));
     }
@@ -134,14 +148,14 @@ mod tests {
     fn a_secret_under_another_key_names_both_keys() {
         let old = MasterKey::generate();
         let new = MasterKey::generate();
-        let stored = encrypt(&old, 1, b"token");
+        let stored = encrypt(&old, ChannelId(1), b"token");
         assert_eq!(
-            decrypt(&new, 1, &stored),
+            decrypt(&new, ChannelId(1), &stored),
             Err(CryptoError::WrongKey {
                 found: key_id(&old),
                 current: key_id(&new)
             })
         );
-        assert_eq!(decrypt(&old, 1, &stored).unwrap(), b"token");
+        assert_eq!(decrypt(&old, ChannelId(1), &stored).unwrap(), b"token");
     }
 }

@@ -8,7 +8,7 @@ use super::posts;
 use super::AppState;
 use crate::domain::delivery::{self, AttemptView, DeliveryHealth, ResolveAction};
 use crate::domain::post::PostView;
-use crate::domain::AppError;
+use crate::domain::{AppError, ChannelId, PostId};
 use crate::i18n::Msg;
 use crate::store::{AttemptRow, Conflict, Resolution, StoreError};
 
@@ -29,7 +29,7 @@ fn view(a: AttemptRow) -> AttemptView {
 pub async fn post_attempts(
     state: &AppState,
     m: &Member,
-    post_id: i64,
+    post_id: PostId,
 ) -> Result<Vec<AttemptView>, AppError> {
     m.require(Need::Read)?;
     let ws = m.ws();
@@ -46,7 +46,7 @@ pub async fn post_attempts(
 pub async fn channel_attempts(
     state: &AppState,
     m: &Member,
-    channel_id: i64,
+    channel_id: ChannelId,
     limit: i64,
 ) -> Result<Vec<AttemptView>, AppError> {
     m.require(Need::Read)?;
@@ -72,8 +72,8 @@ pub async fn health(state: &AppState, m: &Member) -> Result<DeliveryHealth, AppE
 pub async fn resolve(
     state: &AppState,
     m: &Member,
-    post_id: i64,
-    channel_id: i64,
+    post_id: PostId,
+    channel_id: ChannelId,
     action: ResolveAction,
     url: Option<&str>,
 ) -> Result<PostView, AppError> {

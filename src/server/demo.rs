@@ -10,7 +10,7 @@ use super::channels::{create_channel, store_connection};
 use super::state::AppState;
 use crate::domain::content::Platform;
 use crate::domain::post::ChannelView;
-use crate::domain::AppError;
+use crate::domain::{AppError, ChannelId};
 use crate::emulator::{Emulator, DEMO};
 use crate::i18n::Msg;
 use crate::platforms::Credentials;
@@ -54,7 +54,7 @@ pub async fn add_demo_channels(state: &AppState, m: &Member) -> Result<(), AppEr
 pub async fn connect_demo(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: ChannelId,
     platform: Platform,
 ) -> Result<ChannelView, AppError> {
     let (creds, name) = match platform {
@@ -96,7 +96,7 @@ pub async fn connect_demo(
 pub async fn connect_demo_consent(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: ChannelId,
     emulator: &Emulator,
 ) -> Result<ChannelView, AppError> {
     let (access_token, refresh_token, expires_at) = emulator.grant_demo_x_tokens();

@@ -3,7 +3,7 @@
 //! use cases write here; the scheduler reads through [`MediaFiles`].
 
 use super::error::internal;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, MediaId, WorkspaceId};
 use crate::scheduler::ports::MediaSource;
 use crate::store::{MediaRow, Store};
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ pub struct MediaFiles {
 
 #[async_trait::async_trait]
 impl MediaSource for MediaFiles {
-    async fn file(&self, ws: WorkspaceId, id: i64) -> Result<(MediaRow, Vec<u8>), AppError> {
+    async fn file(&self, ws: WorkspaceId, id: MediaId) -> Result<(MediaRow, Vec<u8>), AppError> {
         let row = self.store.media(ws, id).await?.ok_or(AppError::NotFound)?;
         let bytes = tokio::fs::read(media_folder(&self.data_dir, ws).join(&row.file_name))
             .await

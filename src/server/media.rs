@@ -8,7 +8,7 @@ use super::files::media_folder;
 use super::state::AppState;
 use crate::domain::content::MediaKind;
 use crate::domain::post::MediaRef;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, MediaId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::store::{MediaRow, NewMedia};
 use sha2::{Digest, Sha256};
@@ -112,7 +112,11 @@ pub async fn upload(state: &AppState, m: &Member, bytes: &[u8]) -> Result<MediaR
 }
 
 /// The file's type and bytes, for members of its workspace.
-pub async fn read(state: &AppState, m: &Member, id: i64) -> Result<(String, Vec<u8>), AppError> {
+pub async fn read(
+    state: &AppState,
+    m: &Member,
+    id: MediaId,
+) -> Result<(String, Vec<u8>), AppError> {
     m.require(Need::Read)?;
     let ws = m.ws();
     let row = state.store.media(ws, id).await?.ok_or(AppError::NotFound)?;

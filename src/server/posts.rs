@@ -19,7 +19,7 @@ use crate::domain::schedule::{self, ChannelClock, When};
 use crate::domain::workflow::{
     self, Action, ActionKind, ApprovalChange, Notice, Policy, PostFacts, PostState,
 };
-use crate::domain::{AppError, Role, UserId, WorkspaceId};
+use crate::domain::{AppError, ChannelId, PostId, Role, UserId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::store::{
     AuditRow, Conflict, Json, PostHead, PostRecord, PostWrite, PostWritten, StoreError, UserRow,
@@ -151,11 +151,11 @@ fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, Ap
     })
 }
 
-async fn load(state: &AppState, ws: WorkspaceId, id: i64) -> Result<PostRecord, AppError> {
+async fn load(state: &AppState, ws: WorkspaceId, id: PostId) -> Result<PostRecord, AppError> {
     state.store.post(ws, id).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn get(state: &AppState, m: &Member, id: i64) -> Result<PostView, AppError> {
+pub async fn get(state: &AppState, m: &Member, id: PostId) -> Result<PostView, AppError> {
     let ws = m.ws();
     let policy = state.store.policy(ws).await?;
     view(&load(state, ws, id).await?, m, &policy)
@@ -206,7 +206,11 @@ pub async fn list(
         .collect()
 }
 
-pub async fn history(state: &AppState, m: &Member, id: i64) -> Result<Vec<RevisionView>, AppError> {
+pub async fn history(
+    state: &AppState,
+    m: &Member,
+    id: PostId,
+) -> Result<Vec<RevisionView>, AppError> {
     m.require(Need::Read)?;
     let ws = m.ws();
     load(state, ws, id).await?;
@@ -236,7 +240,11 @@ pub async fn history(state: &AppState, m: &Member, id: i64) -> Result<Vec<Revisi
     Ok(out)
 }
 
-pub async fn comments(state: &AppState, m: &Member, id: i64) -> Result<Vec<CommentView>, AppError> {
+pub async fn comments(
+    state: &AppState,
+    m: &Member,
+    id: PostId,
+) -> Result<Vec<CommentView>, AppError> {
     m.require(Need::Read)?;
     let ws = m.ws();
     load(state, ws, id).await?;
@@ -287,7 +295,11 @@ pub async fn audit_views(
         .collect())
 }
 
-pub async fn post_audit(state: &AppState, m: &Member, id: i64) -> Result<Vec<AuditView>, AppError> {
+pub async fn post_audit(
+    state: &AppState,
+    m: &Member,
+    id: PostId,
+) -> Result<Vec<AuditView>, AppError> {
     m.require(Need::Read)?;
     let ws = m.ws();
     load(state, ws, id).await?;
@@ -376,11 +388,11 @@ async fn resolve_media(
 async fn due_times(
     state: &AppState,
     ws: WorkspaceId,
-    post_id: Option<i64>,
+    post_id: Option<PostId>,
     when: &When,
-    targets: &[i64],
+    targets: &[ChannelId],
     channels: &[ChannelView],
-) -> Result<Vec<(i64, Option<DateTime<Utc>>)>, AppError> {
+) -> Result<Vec<(ChannelId, Option<DateTime<Utc>>)>, AppError> {
     let now = state.now();
     let mut clocks = Vec::with_capacity(targets.len());
     for id in targets {
@@ -417,7 +429,7 @@ async fn due_times(
 /// Refuses a post that some target platform would refuse.
 fn require_publishable(
     content: &PostContent,
-    targets: &[i64],
+    targets: &[ChannelId],
     channels: &[ChannelView],
     campaign: Option<&str>,
     schedule: Option<&When>,
@@ -467,7 +479,7 @@ fn head(
     content: &PostContent,
     campaign: Option<String>,
     schedule: Option<&When>,
-    targets: &[(i64, Option<DateTime<Utc>>)],
+    targets: &[(ChannelId, Option<DateTime<Utc>>)],
 ) -> PostHead {
     PostHead {
         state,
@@ -564,7 +576,7 @@ pub async fn create(state: &AppState, m: &Member, input: PostInput) -> Result<Po
 pub async fn update(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: PostId,
     expected_revision: Option<i64>,
     input: PostInput,
 ) -> Result<PostView, AppError> {
@@ -579,7 +591,7 @@ pub async fn update(
     let input = normalize_input(state, ws, input).await?;
     let current_content = record.post.content_json.0.clone();
     let current_schedule = record.post.schedule_json.clone().map(|j| j.0);
-    let current_targets: Vec<i64> = record.channels.iter().map(|c| c.channel_id).collect();
+    let current_targets: Vec<ChannelId> = record.channels.iter().map(|c| c.channel_id).collect();
     let content_changed = current_content != input.content
         || current_targets != input.channels
         || record.post.campaign != input.campaign;
@@ -599,7 +611,7 @@ pub async fn update(
 pub async fn reschedule(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: PostId,
     when: When,
 ) -> Result<PostView, AppError> {
     let ws = m.ws();
@@ -617,7 +629,7 @@ pub async fn reschedule(
 pub async fn act(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: PostId,
     action: Action,
 ) -> Result<PostView, AppError> {
     let ws = m.ws();
@@ -704,7 +716,7 @@ async fn write_change(
         || kind == ActionKind::Reschedule
         || kind == ActionKind::Submit
         || (transition.to == PostState::Scheduled && from != PostState::Scheduled);
-    let mut targets: Vec<(i64, Option<DateTime<Utc>>)> = if kind == ActionKind::Cancel {
+    let mut targets: Vec<(ChannelId, Option<DateTime<Utc>>)> = if kind == ActionKind::Cancel {
         record
             .channels
             .iter()
@@ -801,7 +813,7 @@ fn audit_action(kind: ActionKind) -> &'static str {
 pub async fn comment(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: PostId,
     body: &str,
 ) -> Result<Vec<CommentView>, AppError> {
     m.require(Need::Write)?;

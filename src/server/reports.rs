@@ -7,7 +7,7 @@ use super::AppState;
 use crate::domain::reports::{
     self, GroupBy, PostMetrics, ReachReport, ReportInputError, ReportRequest,
 };
-use crate::domain::AppError;
+use crate::domain::{AppError, PostId};
 use crate::i18n::Msg;
 use chrono::NaiveDate;
 
@@ -113,7 +113,7 @@ pub async fn reach(
 pub async fn post_metrics(
     state: &AppState,
     m: &Member,
-    post_id: i64,
+    post_id: PostId,
 ) -> Result<PostMetrics, AppError> {
     m.require(Need::Read)?;
     let ws = m.ws();

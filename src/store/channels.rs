@@ -7,14 +7,14 @@
 //! one write lands and the other re-reads instead of overwriting it.
 
 use super::StoreResult;
-use crate::domain::{UserId, WorkspaceId};
+use crate::domain::{ChannelId, UserId, WorkspaceId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 /// A channel's sealed credentials and their version.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SealedCredentials {
-    pub id: i64,
+    pub id: ChannelId,
     pub workspace_id: i64,
     pub platform: crate::domain::content::Platform,
     pub credentials: Option<String>,
@@ -50,19 +50,23 @@ pub struct Egress {
 #[async_trait]
 pub trait ChannelStore: Send + Sync {
     /// One live channel of the workspace.
-    async fn channel(&self, ws: WorkspaceId, id: i64) -> StoreResult<Option<super::ChannelRow>>;
+    async fn channel(
+        &self,
+        ws: WorkspaceId,
+        id: ChannelId,
+    ) -> StoreResult<Option<super::ChannelRow>>;
 
     async fn channel_credentials(
         &self,
         ws: WorkspaceId,
-        id: i64,
+        id: ChannelId,
     ) -> StoreResult<Option<SealedCredentials>>;
 
     /// Connects (or reconnects) the channel to an account; audited.
     async fn connect_channel(
         &self,
         ws: WorkspaceId,
-        id: i64,
+        id: ChannelId,
         connection: Connection,
         actor: UserId,
         now: DateTime<Utc>,
@@ -73,7 +77,7 @@ pub trait ChannelStore: Send + Sync {
     async fn rotate_credentials(
         &self,
         ws: WorkspaceId,
-        id: i64,
+        id: ChannelId,
         expected_version: i64,
         credentials: &str,
         token_expires_at: Option<DateTime<Utc>>,
@@ -82,7 +86,7 @@ pub trait ChannelStore: Send + Sync {
     async fn record_health(
         &self,
         ws: WorkspaceId,
-        id: i64,
+        id: ChannelId,
         health: Health<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
@@ -94,19 +98,24 @@ pub trait ChannelStore: Send + Sync {
     async fn try_refresh_lease(
         &self,
         ws: WorkspaceId,
-        id: i64,
+        id: ChannelId,
         owner: &str,
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
 
     /// Gives the right back (only `owner`'s own).
-    async fn end_refresh_lease(&self, ws: WorkspaceId, id: i64, owner: &str) -> StoreResult<()>;
+    async fn end_refresh_lease(
+        &self,
+        ws: WorkspaceId,
+        id: ChannelId,
+        owner: &str,
+    ) -> StoreResult<()>;
 
     async fn set_egress(
         &self,
         ws: WorkspaceId,
-        id: i64,
+        id: ChannelId,
         egress: Egress,
         actor: UserId,
         now: DateTime<Utc>,
@@ -122,5 +131,5 @@ pub trait ChannelStore: Send + Sync {
     /// Writes re-sealed credentials for many channels in one transaction;
     /// each row must still be at its version (else `STALE` and nothing is
     /// written).
-    async fn reseal_all(&self, rows: &[(i64, i64, String)]) -> StoreResult<()>;
+    async fn reseal_all(&self, rows: &[(ChannelId, i64, String)]) -> StoreResult<()>;
 }

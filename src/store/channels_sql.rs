@@ -8,7 +8,7 @@ macro_rules! impl_channel_store {
     ) => {
         #[async_trait::async_trait]
         impl $crate::store::ChannelStore for $store {
-            async fn channel(&self, ws: WorkspaceId, id: i64) -> StoreResult<Option<ChannelRow>> {
+            async fn channel(&self, ws: WorkspaceId, id: $crate::domain::ChannelId) -> StoreResult<Option<ChannelRow>> {
                 Ok(sqlx::query_as::<$db, ChannelRow>(&format!(
                     "SELECT {} FROM channels WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL",
                     $crate::store::CHANNEL_COLUMNS
@@ -22,7 +22,7 @@ macro_rules! impl_channel_store {
             async fn channel_credentials(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
             ) -> StoreResult<Option<$crate::store::SealedCredentials>> {
                 Ok(sqlx::query_as::<$db, $crate::store::SealedCredentials>(
                     "SELECT id, workspace_id, platform, credentials, credentials_version FROM channels
@@ -37,7 +37,7 @@ macro_rules! impl_channel_store {
             async fn connect_channel(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
                 c: $crate::store::Connection,
                 actor: UserId,
                 now: DateTime<Utc>,
@@ -79,7 +79,7 @@ macro_rules! impl_channel_store {
             async fn rotate_credentials(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
                 expected_version: i64,
                 credentials: &str,
                 token_expires_at: Option<DateTime<Utc>>,
@@ -103,7 +103,7 @@ macro_rules! impl_channel_store {
             async fn record_health(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
                 health: $crate::store::Health<'_>,
                 now: DateTime<Utc>,
             ) -> StoreResult<()> {
@@ -141,7 +141,7 @@ macro_rules! impl_channel_store {
             async fn try_refresh_lease(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
                 owner: &str,
                 until: DateTime<Utc>,
                 now: DateTime<Utc>,
@@ -164,7 +164,7 @@ macro_rules! impl_channel_store {
             async fn end_refresh_lease(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
                 owner: &str,
             ) -> StoreResult<()> {
                 sqlx::query(
@@ -182,7 +182,7 @@ macro_rules! impl_channel_store {
             async fn set_egress(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
                 e: $crate::store::Egress,
                 actor: UserId,
                 now: DateTime<Utc>,
@@ -239,7 +239,7 @@ macro_rules! impl_channel_store {
                 .await?)
             }
 
-            async fn reseal_all(&self, rows: &[(i64, i64, String)]) -> StoreResult<()> {
+            async fn reseal_all(&self, rows: &[($crate::domain::ChannelId, i64, String)]) -> StoreResult<()> {
                 let mut tx = self.pool.begin_with($begin).await?;
                 for (id, version, sealed) in rows {
                     let done = sqlx::query(

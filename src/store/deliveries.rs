@@ -13,14 +13,14 @@ use super::StoreResult;
 use crate::domain::content::Platform;
 use crate::domain::delivery::DeliveryState;
 use crate::domain::workflow::PostState;
-use crate::domain::{UserId, WorkspaceId};
+use crate::domain::{ChannelId, PostId, UserId, WorkspaceId};
 use chrono::{DateTime, Utc};
 
 /// A delivery a worker now holds.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClaimedDelivery {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub revision: i64,
     pub fence: i64,
     /// Attempts made before this claim.
@@ -34,8 +34,8 @@ pub struct ClaimedDelivery {
 
 /// The attempt about to be sent, committed before the call.
 pub struct Intent<'a> {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub fence: i64,
     pub idempotency_key: &'a str,
     /// The exact request, for the timeline and for reconciliation.
@@ -61,8 +61,8 @@ pub struct Outcome<'a> {
 /// One fenced move of a delivery from `from` to the outcome's state.
 #[derive(Clone, Debug)]
 pub struct Move<'a> {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub fence: i64,
     pub from: DeliveryState,
     pub outcome: Outcome<'a>,
@@ -74,7 +74,7 @@ pub struct Move<'a> {
 /// What the scheduler needs of a delivery's post.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DeliveryContext {
-    pub id: i64,
+    pub id: PostId,
     pub workspace_id: i64,
     pub state: PostState,
     pub revision: i64,
@@ -88,8 +88,8 @@ pub struct DeliveryContext {
 /// for following up, with what its latest attempt sent.
 #[derive(Clone, Debug)]
 pub struct HeldDelivery {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub fence: i64,
     pub workspace_id: i64,
     pub remote_id: Option<String>,
@@ -106,8 +106,8 @@ pub struct HeldDelivery {
 /// One attempt, for the delivery timelines.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AttemptRow {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub number: i64,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -130,8 +130,8 @@ pub enum Resolution {
 /// A delivery as the ledger audit sees it (tests and the benchmark).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DeliveryAuditRow {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub platform: Platform,
     pub account_id: Option<String>,
     pub delivery_state: DeliveryState,
@@ -191,8 +191,8 @@ pub trait DeliveryStore: Send + Sync {
     /// attempt row. `FENCED` if the claim is no longer held.
     async fn finish_attempt(
         &self,
-        post_id: i64,
-        channel_id: i64,
+        post_id: PostId,
+        channel_id: ChannelId,
         fence: i64,
         outcome: Outcome<'_>,
         now: DateTime<Utc>,
@@ -223,8 +223,8 @@ pub trait DeliveryStore: Send + Sync {
     /// scoped to each post's). A post that no longer exists is absent.
     async fn delivery_contexts(
         &self,
-        post_ids: &[i64],
-    ) -> StoreResult<std::collections::HashMap<i64, DeliveryContext>>;
+        post_ids: &[PostId],
+    ) -> StoreResult<std::collections::HashMap<PostId, DeliveryContext>>;
 
     /// Takes UNKNOWN deliveries last moved before `settled_before` for
     /// reconciliation, under a lease.
@@ -256,8 +256,8 @@ pub trait DeliveryStore: Send + Sync {
     async fn resolve_delivery(
         &self,
         ws: WorkspaceId,
-        post_id: i64,
-        channel_id: i64,
+        post_id: PostId,
+        channel_id: ChannelId,
         from: DeliveryState,
         fence: i64,
         resolution: &Resolution,
@@ -269,18 +269,19 @@ pub trait DeliveryStore: Send + Sync {
     async fn delivery_fence(
         &self,
         ws: WorkspaceId,
-        post_id: i64,
-        channel_id: i64,
+        post_id: PostId,
+        channel_id: ChannelId,
     ) -> StoreResult<Option<(DeliveryState, i64)>>;
 
     /// Attempts on the workspace's post, oldest first.
-    async fn post_attempts(&self, ws: WorkspaceId, post_id: i64) -> StoreResult<Vec<AttemptRow>>;
+    async fn post_attempts(&self, ws: WorkspaceId, post_id: PostId)
+        -> StoreResult<Vec<AttemptRow>>;
 
     /// The latest `limit` attempts on the workspace's channel, newest first.
     async fn channel_attempts(
         &self,
         ws: WorkspaceId,
-        channel_id: i64,
+        channel_id: ChannelId,
         limit: i64,
     ) -> StoreResult<Vec<AttemptRow>>;
 
@@ -297,8 +298,8 @@ pub trait DeliveryStore: Send + Sync {
     /// Keeps what a multi-step publish created so far (fenced).
     async fn record_progress(
         &self,
-        post_id: i64,
-        channel_id: i64,
+        post_id: PostId,
+        channel_id: ChannelId,
         fence: i64,
         progress_json: &str,
     ) -> StoreResult<()>;

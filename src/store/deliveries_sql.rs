@@ -102,14 +102,17 @@ pub fn notice_for(state: crate::domain::workflow::PostState) -> Option<&'static 
 
 /// The post states the scheduler moves; a person's states (drafts, review,
 /// cancelled) are never overwritten by a delivery's outcome.
-pub const SCHEDULER_POST_STATES: [&str; 6] = [
-    "scheduled",
-    "publishing",
-    "published",
-    "partly_published",
-    "failed",
-    "needs_attention",
-];
+pub const SCHEDULER_POST_STATES: [crate::domain::workflow::PostState; 6] = {
+    use crate::domain::workflow::PostState as P;
+    [
+        P::Scheduled,
+        P::Publishing,
+        P::Published,
+        P::PartlyPublished,
+        P::Failed,
+        P::NeedsAttention,
+    ]
+};
 
 macro_rules! impl_delivery_store {
     (
@@ -123,7 +126,7 @@ macro_rules! impl_delivery_store {
         /// one changes to an outcome people must hear about.
         async fn settle_posts(
             tx: &mut sqlx::Transaction<'_, $db>,
-            ids: &[i64],
+            ids: &[$crate::domain::PostId],
             now: DateTime<Utc>,
         ) -> StoreResult<()> {
             use $crate::domain::delivery::{post_state, DeliveryState};
@@ -138,10 +141,11 @@ macro_rules! impl_delivery_store {
                 list.push_bind(*id);
             }
             qb.push(")");
-            let heads: Vec<(i64, String, i64, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-            let managed: Vec<&(i64, String, i64, i64)> = heads
+            type Head = ($crate::domain::PostId, $crate::domain::workflow::PostState, i64, i64);
+            let heads: Vec<Head> = qb.build_query_as().fetch_all(&mut **tx).await?;
+            let managed: Vec<&Head> = heads
                 .iter()
-                .filter(|h| $crate::store::deliveries_sql::SCHEDULER_POST_STATES.contains(&h.1.as_str()))
+                .filter(|h| $crate::store::deliveries_sql::SCHEDULER_POST_STATES.contains(&h.1))
                 .collect();
             if managed.is_empty() {
                 return Ok(());
@@ -154,29 +158,25 @@ macro_rules! impl_delivery_store {
                 list.push_bind(h.0);
             }
             qb.push(")");
-            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-            let mut states: std::collections::HashMap<i64, Vec<DeliveryState>> =
+            let rows: Vec<($crate::domain::PostId, DeliveryState)> =
+                qb.build_query_as().fetch_all(&mut **tx).await?;
+            let mut states: std::collections::HashMap<$crate::domain::PostId, Vec<DeliveryState>> =
                 std::collections::HashMap::new();
             for (post, state) in rows {
-                if let Some(s) = DeliveryState::parse(&state) {
-                    states.entry(post).or_default().push(s);
-                }
+                states.entry(post).or_default().push(state);
             }
-            for (post_id, state, ws, author) in managed {
-                let Some(current) = $crate::domain::workflow::PostState::parse(state) else {
+            for (post_id, current, ws, author) in managed {
+                let Some(next) = post_state(*current, states.get(post_id).map(Vec::as_slice).unwrap_or(&[])) else {
                     continue;
                 };
-                let Some(next) = post_state(current, states.get(post_id).map(Vec::as_slice).unwrap_or(&[])) else {
-                    continue;
-                };
-                if next.as_str() == state {
+                if next == *current {
                     continue;
                 }
                 sqlx::query(
                     "UPDATE posts SET state = $2, version = version + 1, updated_at = $3 WHERE id = $1",
                 )
                 .bind(*post_id)
-                .bind(next.as_str())
+                .bind(next)
                 .bind(now)
                 .execute(&mut **tx)
                 .await?;
@@ -211,7 +211,7 @@ macro_rules! impl_delivery_store {
         /// database already).
         async fn lock_posts(
             tx: &mut sqlx::Transaction<'_, $db>,
-            mut ids: Vec<i64>,
+            mut ids: Vec<$crate::domain::PostId>,
         ) -> StoreResult<()> {
             ids.sort_unstable();
             ids.dedup();
@@ -238,7 +238,14 @@ macro_rules! impl_delivery_store {
             );
             let _turn = store.write_turn().await;
             let mut tx = store.pool.begin_with($begin).await?;
-            type Held = (i64, i64, i64, Option<String>, Option<String>, Option<String>);
+            type Held = (
+                $crate::domain::PostId,
+                $crate::domain::ChannelId,
+                i64,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            );
             let mut q = sqlx::query_as::<$db, Held>(&sql)
                 .bind(binds.0)
                 .bind(binds.1)
@@ -316,7 +323,7 @@ macro_rules! impl_delivery_store {
                 }
                 // The batch shares one lease: the latest asked for.
                 let lease_until = intents.iter().map(|i| i.lease_until).max().unwrap_or(now);
-                let mut posts: Vec<i64> = intents.iter().map(|i| i.post_id).collect();
+                let mut posts: Vec<$crate::domain::PostId> = intents.iter().map(|i| i.post_id).collect();
                 posts.sort_unstable();
                 posts.dedup();
                 let _turn = self.write_turn().await;
@@ -333,7 +340,7 @@ macro_rules! impl_delivery_store {
                 }
                 qb.push(") ORDER BY id");
                 qb.push($for_update);
-                let open: Vec<i64> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
+                let open: Vec<$crate::domain::PostId> = qb.build_query_scalar().fetch_all(&mut *tx).await?;
                 let eligible: Vec<usize> = (0..intents.len())
                     .filter(|&i| open.binary_search(&intents[i].post_id).is_ok())
                     .collect();
@@ -364,13 +371,13 @@ macro_rules! impl_delivery_store {
                        AND revision = (SELECT p.revision FROM posts p WHERE p.id = post_channels.post_id)",
                 );
                 qb.push(" RETURNING post_id, channel_id, attempts, revision");
-                let held: Vec<(i64, i64, i64, i64)> =
+                let held: Vec<($crate::domain::PostId, $crate::domain::ChannelId, i64, i64)> =
                     qb.build_query_as().fetch_all(&mut *tx).await?;
                 if held.is_empty() {
                     tx.commit().await?;
                     return Ok(out);
                 }
-                let index: std::collections::HashMap<(i64, i64), usize> = eligible
+                let index: std::collections::HashMap<($crate::domain::PostId, $crate::domain::ChannelId), usize> = eligible
                     .iter()
                     .map(|&i| ((intents[i].post_id, intents[i].channel_id), i))
                     .collect();
@@ -392,7 +399,7 @@ macro_rules! impl_delivery_store {
                 qb.build().execute(&mut *tx).await?;
                 // The posts are on their way: no longer editable, and a
                 // person's change decided on an older version conflicts.
-                let mut started: Vec<i64> = held.iter().map(|h| h.0).collect();
+                let mut started: Vec<$crate::domain::PostId> = held.iter().map(|h| h.0).collect();
                 started.sort_unstable();
                 started.dedup();
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
@@ -424,7 +431,7 @@ macro_rules! impl_delivery_store {
                 }
                 let _turn = self.write_turn().await;
                 let mut tx = self.pool.begin_with($begin).await?;
-                let mut posts: Vec<i64> = moves.iter().map(|m| m.post_id).collect();
+                let mut posts: Vec<$crate::domain::PostId> = moves.iter().map(|m| m.post_id).collect();
                 lock_posts(&mut tx, posts.clone()).await?;
                 // Every move in one statement: the new values as a VALUES
                 // table `v` joined on (post, channel, fence, state moved from),
@@ -469,9 +476,9 @@ macro_rules! impl_delivery_store {
                        AND delivery_state = v.fr
                      RETURNING post_id, channel_id, fence, attempts",
                 );
-                let moved: Vec<(i64, i64, i64, i64)> =
+                let moved: Vec<($crate::domain::PostId, $crate::domain::ChannelId, i64, i64)> =
                     qb.build_query_as().fetch_all(&mut *tx).await?;
-                let index: std::collections::HashMap<(i64, i64, i64), usize> = moves
+                let index: std::collections::HashMap<($crate::domain::PostId, $crate::domain::ChannelId, i64), usize> = moves
                     .iter()
                     .enumerate()
                     .map(|(i, m)| ((m.post_id, m.channel_id, m.fence), i))
@@ -540,8 +547,8 @@ macro_rules! impl_delivery_store {
 
             async fn delivery_contexts(
                 &self,
-                post_ids: &[i64],
-            ) -> StoreResult<std::collections::HashMap<i64, $crate::store::DeliveryContext>> {
+                post_ids: &[$crate::domain::PostId],
+            ) -> StoreResult<std::collections::HashMap<$crate::domain::PostId, $crate::store::DeliveryContext>> {
                 if post_ids.is_empty() {
                     return Ok(Default::default());
                 }
@@ -617,8 +624,8 @@ macro_rules! impl_delivery_store {
             async fn resolve_delivery(
                 &self,
                 ws: WorkspaceId,
-                post_id: i64,
-                channel_id: i64,
+                post_id: $crate::domain::PostId,
+                channel_id: $crate::domain::ChannelId,
                 from: $crate::domain::delivery::DeliveryState,
                 fence: i64,
                 resolution: &$crate::store::Resolution,
@@ -691,8 +698,8 @@ macro_rules! impl_delivery_store {
             async fn delivery_fence(
                 &self,
                 ws: WorkspaceId,
-                post_id: i64,
-                channel_id: i64,
+                post_id: $crate::domain::PostId,
+                channel_id: $crate::domain::ChannelId,
             ) -> StoreResult<Option<($crate::domain::delivery::DeliveryState, i64)>> {
                 Ok(sqlx::query_as::<$db, ($crate::domain::delivery::DeliveryState, i64)>(
                     "SELECT pc.delivery_state, pc.fence FROM post_channels pc JOIN posts p ON p.id = pc.post_id
@@ -708,7 +715,7 @@ macro_rules! impl_delivery_store {
             async fn post_attempts(
                 &self,
                 ws: WorkspaceId,
-                post_id: i64,
+                post_id: $crate::domain::PostId,
             ) -> StoreResult<Vec<$crate::store::AttemptRow>> {
                 Ok(sqlx::query_as::<$db, $crate::store::AttemptRow>(
                     "SELECT a.post_id, a.channel_id, a.number, a.started_at, a.finished_at, a.outcome,
@@ -726,7 +733,7 @@ macro_rules! impl_delivery_store {
             async fn channel_attempts(
                 &self,
                 ws: WorkspaceId,
-                channel_id: i64,
+                channel_id: $crate::domain::ChannelId,
                 limit: i64,
             ) -> StoreResult<Vec<$crate::store::AttemptRow>> {
                 Ok(sqlx::query_as::<$db, $crate::store::AttemptRow>(
@@ -771,8 +778,8 @@ macro_rules! impl_delivery_store {
 
             async fn record_progress(
                 &self,
-                post_id: i64,
-                channel_id: i64,
+                post_id: $crate::domain::PostId,
+                channel_id: $crate::domain::ChannelId,
                 fence: i64,
                 progress_json: &str,
             ) -> StoreResult<()> {

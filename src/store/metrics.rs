@@ -9,14 +9,14 @@
 
 use super::StoreResult;
 use crate::domain::reports::{ChannelMetrics, DeliveryFigures, GrowthBucket};
-use crate::domain::WorkspaceId;
+use crate::domain::{ChannelId, PostId, WorkspaceId};
 use chrono::{DateTime, Utc};
 
 /// A published delivery that has no track yet.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Untracked {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub workspace_id: i64,
     pub platform: String,
     pub remote_id: String,
@@ -39,8 +39,8 @@ pub struct NewTrack {
 /// A track a collector now holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClaimedTrack {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub workspace_id: i64,
     pub platform: String,
     pub remote_id: String,
@@ -125,8 +125,11 @@ pub trait MetricStore {
         end: i64,
     ) -> StoreResult<Vec<GrowthBucket>>;
     /// One post's tracks with all their snapshots, oldest first.
-    async fn post_metrics(&self, ws: WorkspaceId, post_id: i64)
-        -> StoreResult<Vec<ChannelMetrics>>;
+    async fn post_metrics(
+        &self,
+        ws: WorkspaceId,
+        post_id: PostId,
+    ) -> StoreResult<Vec<ChannelMetrics>>;
     /// Snapshots stored for the workspace (for the page's footer and tests).
     async fn count_snapshots(&self, ws: WorkspaceId) -> StoreResult<i64>;
 }
@@ -170,8 +173,8 @@ impl FigureCols {
 
 #[derive(sqlx::FromRow)]
 pub struct TrackRow {
-    post_id: i64,
-    channel_id: i64,
+    post_id: PostId,
+    channel_id: ChannelId,
     workspace_id: i64,
     platform: String,
     remote_id: String,
@@ -209,10 +212,10 @@ fn platform_of(s: &str) -> StoreResult<crate::domain::content::Platform> {
 
 #[derive(sqlx::FromRow)]
 pub struct ReportDeliveryRow {
-    post_id: i64,
+    post_id: PostId,
     title: String,
     campaign: Option<String>,
-    channel_id: i64,
+    channel_id: ChannelId,
     channel_name: String,
     platform: String,
     published_at: DateTime<Utc>,
@@ -259,7 +262,7 @@ impl GrowthRow {
 
 #[derive(sqlx::FromRow)]
 pub struct PostTrackRow {
-    channel_id: i64,
+    channel_id: ChannelId,
     channel_name: String,
     platform: String,
     published_at: DateTime<Utc>,
@@ -273,7 +276,7 @@ pub struct PostTrackRow {
 
 #[derive(sqlx::FromRow)]
 pub struct SnapshotRow {
-    channel_id: i64,
+    channel_id: ChannelId,
     collected_at: DateTime<Utc>,
     #[sqlx(flatten)]
     f: FigureCols,

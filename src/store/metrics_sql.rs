@@ -304,7 +304,7 @@ macro_rules! impl_metric_store {
             async fn post_metrics(
                 &self,
                 ws: $crate::domain::WorkspaceId,
-                post_id: i64,
+                post_id: $crate::domain::PostId,
             ) -> StoreResult<Vec<$crate::domain::reports::ChannelMetrics>> {
                 let tracks = sqlx::query_as::<$db, $crate::store::metrics::PostTrackRow>(
                     "SELECT t.channel_id, ch.name AS channel_name, t.platform, t.published_at,

@@ -18,13 +18,13 @@ use crate::domain::post::{
 };
 use crate::domain::schedule::When;
 use crate::domain::workflow::{ApprovalChange, Policy, PostState};
-use crate::domain::{UserId, WorkspaceId};
+use crate::domain::{ChannelId, MediaId, PostId, UserId, WorkspaceId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ChannelRow {
-    pub id: i64,
+    pub id: ChannelId,
     pub workspace_id: i64,
     pub platform: Platform,
     pub name: String,
@@ -64,7 +64,7 @@ pub struct NewChannel {
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MediaRow {
-    pub id: i64,
+    pub id: MediaId,
     pub workspace_id: i64,
     pub kind: String,
     pub content_type: String,
@@ -87,7 +87,7 @@ pub struct NewMedia {
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PostRow {
-    pub id: i64,
+    pub id: PostId,
     pub workspace_id: i64,
     pub author_id: i64,
     pub author_name: String,
@@ -104,8 +104,8 @@ pub struct PostRow {
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PostChannelRow {
-    pub post_id: i64,
-    pub channel_id: i64,
+    pub post_id: PostId,
+    pub channel_id: ChannelId,
     pub platform: Platform,
     pub name: String,
     pub time_zone: String,
@@ -139,7 +139,7 @@ pub struct RevisionRow {
     pub author_id: i64,
     pub author_name: String,
     pub content_json: Json<PostContent>,
-    pub channels_json: Json<Vec<i64>>,
+    pub channels_json: Json<Vec<ChannelId>>,
     pub schedule_json: Option<Json<When>>,
     pub campaign: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -160,7 +160,7 @@ pub struct CommentRow {
 pub struct NotificationRow {
     pub id: i64,
     pub workspace_id: i64,
-    pub post_id: i64,
+    pub post_id: PostId,
     pub kind: NotificationKind,
     pub actor_id: Option<i64>,
     pub actor_name: Option<String>,
@@ -188,14 +188,14 @@ pub struct PostHead {
 pub struct PostWrite {
     pub ws: WorkspaceId,
     /// `None` creates the post (revision 1).
-    pub id: Option<i64>,
+    pub id: Option<PostId>,
     /// The version the decision was taken on (ignored on create).
     pub expected_version: i64,
     pub actor: UserId,
     pub head: PostHead,
     /// Channel ids and due times; rows of channels no longer targeted go,
     /// the others keep their delivery columns.
-    pub targets: Vec<(i64, Option<DateTime<Utc>>)>,
+    pub targets: Vec<(ChannelId, Option<DateTime<Utc>>)>,
     pub new_revision: bool,
     pub approvals: ApprovalChange,
     pub comment: Option<(CommentKind, String)>,
@@ -208,7 +208,7 @@ pub struct PostWrite {
 /// What a write produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PostWritten {
-    pub id: i64,
+    pub id: PostId,
     pub version: i64,
     pub revision: i64,
 }
@@ -241,7 +241,7 @@ pub trait ContentStore: Send + Sync {
     async fn update_channel(
         &self,
         ws: WorkspaceId,
-        id: i64,
+        id: ChannelId,
         name: &str,
         time_zone: &str,
         slots: &str,
@@ -251,15 +251,15 @@ pub trait ContentStore: Send + Sync {
 
     // Media
     async fn insert_media(&self, media: NewMedia) -> StoreResult<MediaRow>;
-    async fn media(&self, ws: WorkspaceId, id: i64) -> StoreResult<Option<MediaRow>>;
+    async fn media(&self, ws: WorkspaceId, id: MediaId) -> StoreResult<Option<MediaRow>>;
 
     // Posts
     async fn write_post(&self, write: PostWrite) -> StoreResult<PostWritten>;
-    async fn post(&self, ws: WorkspaceId, id: i64) -> StoreResult<Option<PostRecord>>;
+    async fn post(&self, ws: WorkspaceId, id: PostId) -> StoreResult<Option<PostRecord>>;
     /// The workspace of post `id`, if `user` is a member of it.
     async fn post_workspace_for_member(
         &self,
-        id: i64,
+        id: PostId,
         user: UserId,
     ) -> StoreResult<Option<WorkspaceId>>;
     /// Posts matching `filter`, most urgent first (due soonest, then newest
@@ -275,24 +275,24 @@ pub trait ContentStore: Send + Sync {
     async fn taken_times(
         &self,
         ws: WorkspaceId,
-        channel: i64,
+        channel: ChannelId,
         from: DateTime<Utc>,
-        except: Option<i64>,
+        except: Option<PostId>,
     ) -> StoreResult<Vec<DateTime<Utc>>>;
-    async fn revisions(&self, ws: WorkspaceId, post: i64) -> StoreResult<Vec<RevisionRow>>;
-    async fn comments(&self, ws: WorkspaceId, post: i64) -> StoreResult<Vec<CommentRow>>;
+    async fn revisions(&self, ws: WorkspaceId, post: PostId) -> StoreResult<Vec<RevisionRow>>;
+    async fn comments(&self, ws: WorkspaceId, post: PostId) -> StoreResult<Vec<CommentRow>>;
     /// A comment outside any state change, with its notifications.
     async fn add_comment(
         &self,
         ws: WorkspaceId,
-        post: i64,
+        post: PostId,
         author: UserId,
         body: &str,
         notify: &[UserId],
         now: DateTime<Utc>,
     ) -> StoreResult<i64>;
     /// The post's audit trail, oldest first.
-    async fn post_audit(&self, ws: WorkspaceId, post: i64) -> StoreResult<Vec<AuditRow>>;
+    async fn post_audit(&self, ws: WorkspaceId, post: PostId) -> StoreResult<Vec<AuditRow>>;
 
     // Notifications
     async fn notifications(&self, user: UserId, limit: i64) -> StoreResult<Vec<NotificationRow>>;

@@ -108,7 +108,7 @@ macro_rules! impl_content_store {
             async fn update_channel(
                 &self,
                 ws: WorkspaceId,
-                id: i64,
+                id: $crate::domain::ChannelId,
                 name: &str,
                 time_zone: &str,
                 slots: &str,
@@ -161,7 +161,7 @@ macro_rules! impl_content_store {
                 .await?)
             }
 
-            async fn media(&self, ws: WorkspaceId, id: i64) -> StoreResult<Option<MediaRow>> {
+            async fn media(&self, ws: WorkspaceId, id: $crate::domain::MediaId) -> StoreResult<Option<MediaRow>> {
                 Ok(sqlx::query_as::<$db, MediaRow>(
                     "SELECT id, workspace_id, kind, content_type, bytes, sha256, file_name, created_at
                      FROM media WHERE workspace_id = $1 AND id = $2",
@@ -188,7 +188,7 @@ macro_rules! impl_content_store {
                     }
                     qb.push(")");
                     let found: i64 = qb.build_query_scalar().fetch_one(&mut *tx).await?;
-                    let mut distinct: Vec<i64> = w.targets.iter().map(|t| t.0).collect();
+                    let mut distinct: Vec<$crate::domain::ChannelId> = w.targets.iter().map(|t| t.0).collect();
                     distinct.sort_unstable();
                     distinct.dedup();
                     if found != distinct.len() as i64 || distinct.len() != w.targets.len() {
@@ -198,7 +198,7 @@ macro_rules! impl_content_store {
 
                 let written = match w.id {
                     None => {
-                        let id: i64 = sqlx::query_scalar::<$db, i64>(
+                        let id = sqlx::query_scalar::<$db, $crate::domain::PostId>(
                             "INSERT INTO posts (workspace_id, author_id, state, campaign, schedule_json,
                                  content_json, search_text, revision, version, first_due_at, created_at, updated_at)
                              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 1, $8, $9, $9) RETURNING id",
@@ -257,7 +257,7 @@ macro_rules! impl_content_store {
                 };
 
                 if w.id.is_none() || w.new_revision {
-                    let channel_ids: Vec<i64> = w.targets.iter().map(|t| t.0).collect();
+                    let channel_ids: Vec<$crate::domain::ChannelId> = w.targets.iter().map(|t| t.0).collect();
                     sqlx::query(
                         "INSERT INTO post_revisions (post_id, number, author_id, content_json, channels_json,
                              schedule_json, campaign, created_at)
@@ -389,7 +389,7 @@ macro_rules! impl_content_store {
                 Ok(written)
             }
 
-            async fn post(&self, ws: WorkspaceId, id: i64) -> StoreResult<Option<PostRecord>> {
+            async fn post(&self, ws: WorkspaceId, id: $crate::domain::PostId) -> StoreResult<Option<PostRecord>> {
                 let Some(post) = sqlx::query_as::<$db, PostRow>(&format!(
                     "{POST_COLUMNS} WHERE p.workspace_id = $1 AND p.id = $2"
                 ))
@@ -420,7 +420,7 @@ macro_rules! impl_content_store {
 
             async fn post_workspace_for_member(
                 &self,
-                id: i64,
+                id: $crate::domain::PostId,
                 user: UserId,
             ) -> StoreResult<Option<WorkspaceId>> {
                 Ok(sqlx::query_scalar::<$db, i64>(
@@ -509,9 +509,9 @@ macro_rules! impl_content_store {
             async fn taken_times(
                 &self,
                 ws: WorkspaceId,
-                channel: i64,
+                channel: $crate::domain::ChannelId,
                 from: DateTime<Utc>,
-                except: Option<i64>,
+                except: Option<$crate::domain::PostId>,
             ) -> StoreResult<Vec<DateTime<Utc>>> {
                 Ok(sqlx::query_scalar::<$db, DateTime<Utc>>(
                     "SELECT pc.due_at FROM post_channels pc JOIN posts p ON p.id = pc.post_id
@@ -522,12 +522,12 @@ macro_rules! impl_content_store {
                 .bind(ws.0)
                 .bind(channel)
                 .bind(from)
-                .bind(except.unwrap_or(-1))
+                .bind(except.unwrap_or($crate::domain::PostId(-1)))
                 .fetch_all(&self.pool)
                 .await?)
             }
 
-            async fn revisions(&self, ws: WorkspaceId, post: i64) -> StoreResult<Vec<RevisionRow>> {
+            async fn revisions(&self, ws: WorkspaceId, post: $crate::domain::PostId) -> StoreResult<Vec<RevisionRow>> {
                 Ok(sqlx::query_as::<$db, RevisionRow>(
                     "SELECT r.number, r.author_id, u.display_name AS author_name, r.content_json,
                          r.channels_json, r.schedule_json, r.campaign, r.created_at
@@ -540,7 +540,7 @@ macro_rules! impl_content_store {
                 .await?)
             }
 
-            async fn comments(&self, ws: WorkspaceId, post: i64) -> StoreResult<Vec<CommentRow>> {
+            async fn comments(&self, ws: WorkspaceId, post: $crate::domain::PostId) -> StoreResult<Vec<CommentRow>> {
                 Ok(sqlx::query_as::<$db, CommentRow>(
                     "SELECT c.id, c.author_id, u.display_name AS author_name, c.kind, c.body, c.revision, c.created_at
                      FROM comments c JOIN posts p ON p.id = c.post_id JOIN users u ON u.id = c.author_id
@@ -555,7 +555,7 @@ macro_rules! impl_content_store {
             async fn add_comment(
                 &self,
                 ws: WorkspaceId,
-                post: i64,
+                post: $crate::domain::PostId,
                 author: UserId,
                 body: &str,
                 notify: &[UserId],
@@ -598,7 +598,7 @@ macro_rules! impl_content_store {
                 Ok(id)
             }
 
-            async fn post_audit(&self, ws: WorkspaceId, post: i64) -> StoreResult<Vec<AuditRow>> {
+            async fn post_audit(&self, ws: WorkspaceId, post: $crate::domain::PostId) -> StoreResult<Vec<AuditRow>> {
                 Ok(sqlx::query_as::<$db, AuditRow>(
                     "SELECT id, workspace_id, actor_user_id, action, subject, detail, at FROM audit_log
                      WHERE workspace_id = $1 AND subject = $2 ORDER BY id",
@@ -699,7 +699,7 @@ macro_rules! impl_content_store {
             conn: &mut <$db as sqlx::Database>::Connection,
             ws: WorkspaceId,
             user: i64,
-            post: i64,
+            post: $crate::domain::PostId,
             kind: &str,
             actor: i64,
             at: DateTime<Utc>,

@@ -103,7 +103,7 @@ text_enum!(
     crate::domain::Role,
 );
 
-int_id!(UserId, WorkspaceId);
+int_id!(UserId, WorkspaceId, PostId, ChannelId, MediaId);
 
 /// `('a', 'b')`: the text names of `states`, for an SQL `IN`. Built from
 /// the domain's own lists, never typed by hand.

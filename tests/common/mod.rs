@@ -7,6 +7,7 @@ pub mod world;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tongbu::clock::{Clock, ManualClock};
+use tongbu::domain::WorkspaceId;
 use tongbu::server::config::Config;
 use tongbu::server::{router, AppState};
 use tongbu::store::Store;
@@ -293,7 +294,7 @@ macro_rules! on_both_backends {
 pub async fn as_member(
     state: &tongbu::server::AppState,
     user: &tongbu::store::UserRow,
-    ws: tongbu::domain::WorkspaceId,
+    ws: WorkspaceId,
 ) -> tongbu::server::access::Member {
     tongbu::server::access::Member::resolve(state, user, ws)
         .await

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tongbu::clock::Clock;
 use tongbu::domain::content::Platform;
 use tongbu::domain::workflow::Policy;
-use tongbu::domain::{Role, WorkspaceId};
+use tongbu::domain::{ChannelId, Role, WorkspaceId};
 use tongbu::emulator::Emulator;
 use tongbu::scheduler::{Scheduler, SchedulerConfig};
 use tongbu::server::{accounts, channels, demo, posts, AppState};
@@ -99,7 +99,7 @@ impl World {
     /// A channel connected to the emulator's demo account of `platform`.
     /// One X channel per world: the demo account has one refresh token
     /// family, and X's refresh tokens are single-use.
-    pub async fn channel(&self, platform: Platform, name: &str) -> i64 {
+    pub async fn channel(&self, platform: Platform, name: &str) -> ChannelId {
         let ch = new_channel(&self.app.state, &self.owner, self.ws, platform, name).await;
         demo::connect_demo(
             &self.app.state,
@@ -120,7 +120,7 @@ pub async fn new_channel(
     ws: WorkspaceId,
     platform: Platform,
     name: &str,
-) -> i64 {
+) -> ChannelId {
     channels::create_channel(
         state,
         &super::as_member(state, owner, ws).await,

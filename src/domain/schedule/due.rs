@@ -2,6 +2,7 @@
 //! ([`When`]), turned into one instant per channel, never earlier than now
 //! plus the minimum lead. "Now" is always a parameter.
 
+use crate::domain::ChannelId;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -39,7 +40,7 @@ pub enum When {
 }
 
 /// Per channel id, when the post is due there; `None` means "when approved".
-pub type DueTimes = Vec<(i64, Option<DateTime<Utc>>)>;
+pub type DueTimes = Vec<(ChannelId, Option<DateTime<Utc>>)>;
 
 /// The due instant of a post on each of `channel_zones` (channel id and that
 /// channel's zone), in the same order; `None` means "when approved".
@@ -52,7 +53,7 @@ pub type DueTimes = Vec<(i64, Option<DateTime<Utc>>)>;
 /// so a bad time is refused before channels are picked.
 pub fn due_times(
     when: &When,
-    channel_zones: &[(i64, Tz)],
+    channel_zones: &[(ChannelId, Tz)],
     now: DateTime<Utc>,
     min_lead: Duration,
 ) -> Result<DueTimes, ScheduleError> {
@@ -61,7 +62,7 @@ pub fn due_times(
         When::WhenApproved => Ok(channel_zones.iter().map(|&(id, _)| (id, None)).collect()),
         // Slots are not known here; `plan` resolves this mode.
         When::NextFreeSlot => Err(ScheduleError::NoFreeSlot {
-            channel: channel_zones.first().map_or(0, |&(id, _)| id),
+            channel: channel_zones.first().map_or(ChannelId(0), |&(id, _)| id),
         }),
         When::At { local, zone, dst } => {
             let tz = parse_zone(zone)?;
@@ -86,7 +87,7 @@ pub fn due_times(
 /// What [`plan`] needs to know about one target channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChannelClock {
-    pub id: i64,
+    pub id: ChannelId,
     pub zone: Tz,
     pub slots: Vec<Slot>,
     /// Instants already taken on this channel by other posts.
@@ -111,7 +112,7 @@ pub fn plan(
             })
             .collect(),
         other => {
-            let zones: Vec<(i64, Tz)> = channels.iter().map(|c| (c.id, c.zone)).collect();
+            let zones: Vec<(ChannelId, Tz)> = channels.iter().map(|c| (c.id, c.zone)).collect();
             due_times(other, &zones, now, min_lead)
         }
     }
@@ -127,7 +128,7 @@ fn earliest_allowed(now: DateTime<Utc>, min_lead: Duration) -> DateTime<Utc> {
 fn not_too_early(
     at: DateTime<Utc>,
     earliest: DateTime<Utc>,
-    channel: Option<i64>,
+    channel: Option<ChannelId>,
 ) -> Result<(), ScheduleError> {
     if at < earliest {
         Err(ScheduleError::InPast {

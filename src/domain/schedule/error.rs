@@ -2,6 +2,7 @@
 //! the [`SlotSpecProblem`]. Data with stable codes, never sentences: the app
 //! translates the code and fills in the fields.
 
+use crate::domain::ChannelId;
 use std::fmt;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -24,7 +25,7 @@ pub enum ScheduleError {
     /// [`LocalResolution::Gap`](super::LocalResolution::Gap).
     /// `channel` is set when the time was resolved in that channel's zone.
     NonexistentLocalTime {
-        channel: Option<i64>,
+        channel: Option<ChannelId>,
         zone: Tz,
         local: NaiveDateTime,
         before: DateTime<Utc>,
@@ -32,7 +33,7 @@ pub enum ScheduleError {
     },
     /// `local` happens twice in `zone` (clocks went back over it).
     AmbiguousLocalTime {
-        channel: Option<i64>,
+        channel: Option<ChannelId>,
         zone: Tz,
         local: NaiveDateTime,
         earlier: DateTime<Utc>,
@@ -42,14 +43,14 @@ pub enum ScheduleError {
     /// (hundreds of thousands of years away); only hostile or broken input
     /// gets here.
     LocalTimeOutOfRange {
-        channel: Option<i64>,
+        channel: Option<ChannelId>,
         zone: Tz,
         local: NaiveDateTime,
     },
     /// `at` is earlier than `earliest` (now plus the minimum lead time).
     /// `channel` is set when only that channel's zone made it too early.
     InPast {
-        channel: Option<i64>,
+        channel: Option<ChannelId>,
         at: DateTime<Utc>,
         earliest: DateTime<Utc>,
     },
@@ -63,7 +64,7 @@ pub enum ScheduleError {
     },
     /// "Next free slot" was asked for, but the channel has no posting slots
     /// (or none free in the weeks searched).
-    NoFreeSlot { channel: i64 },
+    NoFreeSlot { channel: ChannelId },
 }
 
 impl ScheduleError {
@@ -81,7 +82,7 @@ impl ScheduleError {
     }
 
     /// The channel the error is about, if it is about one channel only.
-    pub fn channel(&self) -> Option<i64> {
+    pub fn channel(&self) -> Option<ChannelId> {
         match self {
             ScheduleError::NonexistentLocalTime { channel, .. }
             | ScheduleError::AmbiguousLocalTime { channel, .. }

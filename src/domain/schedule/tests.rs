@@ -5,6 +5,7 @@
 use super::slot_spec::WEEK;
 use super::zones::utc_offset_secs;
 use super::*;
+use crate::domain::ChannelId;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use chrono_tz::America::New_York as NY;
 use chrono_tz::Asia::Shanghai as SH;
@@ -304,13 +305,13 @@ fn next_free_slot_gives_each_channel_its_own_free_slot() {
     // 2026-02-01 is a Sunday; weekday slots start on Monday the 2nd.
     let clocks = [
         ChannelClock {
-            id: 1,
+            id: ChannelId(1),
             zone: SH,
             slots: slots("Mon-Fri 09:00"),
             taken: vec![utc("2026-02-02 01:00")],
         },
         ChannelClock {
-            id: 2,
+            id: ChannelId(2),
             zone: NY,
             slots: slots("Mon-Fri 09:00"),
             taken: Vec::new(),
@@ -320,8 +321,8 @@ fn next_free_slot_gives_each_channel_its_own_free_slot() {
         plan(&When::NextFreeSlot, &clocks, now(), minutes(5)),
         Ok(vec![
             // Monday 09:00 Shanghai is taken, so Tuesday's.
-            (1, Some(utc("2026-02-03 01:00"))),
-            (2, Some(utc("2026-02-02 14:00"))),
+            (ChannelId(1), Some(utc("2026-02-03 01:00"))),
+            (ChannelId(2), Some(utc("2026-02-02 14:00"))),
         ])
     );
 }
@@ -329,21 +330,23 @@ fn next_free_slot_gives_each_channel_its_own_free_slot() {
 #[test]
 fn next_free_slot_without_slots_names_the_channel() {
     let clocks = [ChannelClock {
-        id: 7,
+        id: ChannelId(7),
         zone: SH,
         slots: Vec::new(),
         taken: Vec::new(),
     }];
     assert_eq!(
         plan(&When::NextFreeSlot, &clocks, now(), minutes(5)),
-        Err(ScheduleError::NoFreeSlot { channel: 7 })
+        Err(ScheduleError::NoFreeSlot {
+            channel: ChannelId(7)
+        })
     );
 }
 
 #[test]
 fn plan_delegates_other_modes_to_due_times() {
     let clocks = [ChannelClock {
-        id: 1,
+        id: ChannelId(1),
         zone: SH,
         slots: Vec::new(),
         taken: Vec::new(),
@@ -355,7 +358,7 @@ fn plan_delegates_other_modes_to_due_times() {
     };
     assert_eq!(
         plan(&when, &clocks, now(), minutes(5)),
-        due_times(&when, &[(1, SH)], now(), minutes(5))
+        due_times(&when, &[(ChannelId(1), SH)], now(), minutes(5))
     );
 }
 
@@ -372,10 +375,15 @@ fn same_local_time_per_channel_gives_different_instants_for_shanghai_and_new_yor
         dst: None,
     };
     assert_eq!(
-        due_times(&when, &[(1, SH), (2, NY)], now(), minutes(5)),
+        due_times(
+            &when,
+            &[(ChannelId(1), SH), (ChannelId(2), NY)],
+            now(),
+            minutes(5)
+        ),
         Ok(vec![
-            (1, Some(utc("2026-06-01 01:00"))),
-            (2, Some(utc("2026-06-01 13:00"))),
+            (ChannelId(1), Some(utc("2026-06-01 01:00"))),
+            (ChannelId(2), Some(utc("2026-06-01 13:00"))),
         ])
     );
 }
@@ -387,9 +395,14 @@ fn same_local_time_per_channel_names_the_channel_whose_zone_has_a_gap() {
         dst: None,
     };
     assert_eq!(
-        due_times(&when, &[(1, SH), (2, NY)], now(), minutes(5)),
+        due_times(
+            &when,
+            &[(ChannelId(1), SH), (ChannelId(2), NY)],
+            now(),
+            minutes(5)
+        ),
         Err(ScheduleError::NonexistentLocalTime {
-            channel: Some(2),
+            channel: Some(ChannelId(2)),
             zone: NY,
             local: local("2026-03-08 02:30"),
             before: utc("2026-03-08 07:00"),
@@ -401,10 +414,15 @@ fn same_local_time_per_channel_names_the_channel_whose_zone_has_a_gap() {
         *dst = Some(DstChoice::Earlier);
     }
     assert_eq!(
-        due_times(&when, &[(1, SH), (2, NY)], now(), minutes(5)),
+        due_times(
+            &when,
+            &[(ChannelId(1), SH), (ChannelId(2), NY)],
+            now(),
+            minutes(5)
+        ),
         Ok(vec![
-            (1, Some(utc("2026-03-07 18:30"))),
-            (2, Some(utc("2026-03-08 07:00"))),
+            (ChannelId(1), Some(utc("2026-03-07 18:30"))),
+            (ChannelId(2), Some(utc("2026-03-08 07:00"))),
         ])
     );
 }
@@ -415,9 +433,15 @@ fn same_local_time_per_channel_names_the_channel_whose_zone_has_a_fold() {
         local: local("2026-10-25 01:30"),
         dst: None,
     };
-    let err = due_times(&when, &[(1, SH), (7, LONDON)], now(), minutes(5)).unwrap_err();
+    let err = due_times(
+        &when,
+        &[(ChannelId(1), SH), (ChannelId(7), LONDON)],
+        now(),
+        minutes(5),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "ambiguous_local_time");
-    assert_eq!(err.channel(), Some(7));
+    assert_eq!(err.channel(), Some(ChannelId(7)));
 }
 
 #[test]
@@ -428,11 +452,20 @@ fn a_time_in_a_chosen_zone_gives_every_channel_the_same_instant() {
         dst: None,
     };
     assert_eq!(
-        due_times(&when, &[(1, SH), (2, NY), (3, LONDON)], now(), minutes(5)),
+        due_times(
+            &when,
+            &[
+                (ChannelId(1), SH),
+                (ChannelId(2), NY),
+                (ChannelId(3), LONDON)
+            ],
+            now(),
+            minutes(5)
+        ),
         Ok(vec![
-            (1, Some(utc("2026-06-01 13:00"))),
-            (2, Some(utc("2026-06-01 13:00"))),
-            (3, Some(utc("2026-06-01 13:00"))),
+            (ChannelId(1), Some(utc("2026-06-01 13:00"))),
+            (ChannelId(2), Some(utc("2026-06-01 13:00"))),
+            (ChannelId(3), Some(utc("2026-06-01 13:00"))),
         ])
     );
 }
@@ -444,7 +477,7 @@ fn a_gap_in_the_chosen_zone_names_no_channel() {
         zone: "America/New_York".into(),
         dst: None,
     };
-    let err = due_times(&when, &[(1, SH)], now(), minutes(5)).unwrap_err();
+    let err = due_times(&when, &[(ChannelId(1), SH)], now(), minutes(5)).unwrap_err();
     assert_eq!(err.code(), "nonexistent_local_time");
     assert_eq!(err.channel(), None);
 }
@@ -457,7 +490,7 @@ fn an_unknown_chosen_zone_is_refused() {
         dst: None,
     };
     assert_eq!(
-        due_times(&when, &[(1, SH)], now(), minutes(5)),
+        due_times(&when, &[(ChannelId(1), SH)], now(), minutes(5)),
         Err(ScheduleError::UnknownZone {
             zone: "Europe/Atlantis".into()
         })
@@ -473,7 +506,12 @@ fn times_before_now_plus_the_minimum_lead_are_refused() {
     };
     // Already past.
     assert_eq!(
-        due_times(&at("2026-02-01 11:00"), &[(1, SH)], now(), minutes(10)),
+        due_times(
+            &at("2026-02-01 11:00"),
+            &[(ChannelId(1), SH)],
+            now(),
+            minutes(10)
+        ),
         Err(ScheduleError::InPast {
             channel: None,
             at: utc("2026-02-01 11:00"),
@@ -482,13 +520,23 @@ fn times_before_now_plus_the_minimum_lead_are_refused() {
     );
     // In the future but inside the lead time.
     assert!(matches!(
-        due_times(&at("2026-02-01 12:05"), &[(1, SH)], now(), minutes(10)),
+        due_times(
+            &at("2026-02-01 12:05"),
+            &[(ChannelId(1), SH)],
+            now(),
+            minutes(10)
+        ),
         Err(ScheduleError::InPast { .. })
     ));
     // Exactly at the lead time is fine.
     assert_eq!(
-        due_times(&at("2026-02-01 12:10"), &[(1, SH)], now(), minutes(10)),
-        Ok(vec![(1, Some(utc("2026-02-01 12:10")))])
+        due_times(
+            &at("2026-02-01 12:10"),
+            &[(ChannelId(1), SH)],
+            now(),
+            minutes(10)
+        ),
+        Ok(vec![(ChannelId(1), Some(utc("2026-02-01 12:10")))])
     );
     // Refused even with no channels picked yet.
     assert!(due_times(&at("2026-02-01 11:00"), &[], now(), minutes(10)).is_err());
@@ -502,10 +550,10 @@ fn a_negative_lead_does_not_let_past_times_through() {
         dst: None,
     };
     assert!(matches!(
-        due_times(&when, &[(1, SH)], now(), Duration::hours(-2)),
+        due_times(&when, &[(ChannelId(1), SH)], now(), Duration::hours(-2)),
         Err(ScheduleError::InPast { .. })
     ));
-    assert!(due_times(&when, &[(1, SH)], now(), Duration::MAX).is_err());
+    assert!(due_times(&when, &[(ChannelId(1), SH)], now(), Duration::MAX).is_err());
 }
 
 #[test]
@@ -516,9 +564,14 @@ fn same_local_time_per_channel_refuses_the_channel_whose_zone_is_already_past_it
         dst: None,
     };
     assert_eq!(
-        due_times(&when, &[(2, NY), (1, SH)], now(), minutes(5)),
+        due_times(
+            &when,
+            &[(ChannelId(2), NY), (ChannelId(1), SH)],
+            now(),
+            minutes(5)
+        ),
         Err(ScheduleError::InPast {
-            channel: Some(1),
+            channel: Some(ChannelId(1)),
             at: utc("2026-02-01 12:00"),
             earliest: utc("2026-02-01 12:05"),
         })
@@ -528,8 +581,13 @@ fn same_local_time_per_channel_refuses_the_channel_whose_zone_is_already_past_it
 #[test]
 fn when_approved_gives_no_time_for_every_channel() {
     assert_eq!(
-        due_times(&When::WhenApproved, &[(1, SH), (2, NY)], now(), minutes(5)),
-        Ok(vec![(1, None), (2, None)])
+        due_times(
+            &When::WhenApproved,
+            &[(ChannelId(1), SH), (ChannelId(2), NY)],
+            now(),
+            minutes(5)
+        ),
+        Ok(vec![(ChannelId(1), None), (ChannelId(2), None)])
     );
 }
 
@@ -571,7 +629,7 @@ fn error_codes_match_their_serde_tags_and_carry_the_data() {
         to_utc(local("2026-11-01 01:30"), NY, None).unwrap_err(),
         to_utc(NaiveDateTime::MAX, NY, None).unwrap_err(),
         ScheduleError::InPast {
-            channel: Some(3),
+            channel: Some(ChannelId(3)),
             at: now(),
             earliest: now(),
         },

@@ -4,6 +4,7 @@
 //! person's behalf: a gap or fold without a choice is an error carrying both
 //! candidates.
 
+use crate::domain::ChannelId;
 use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -163,7 +164,7 @@ pub(super) fn to_utc_for(
     local: NaiveDateTime,
     tz: Tz,
     choice: Option<DstChoice>,
-    channel: Option<i64>,
+    channel: Option<ChannelId>,
 ) -> Result<DateTime<Utc>, ScheduleError> {
     match (resolve_local(local, tz), choice) {
         (LocalResolution::Exact(at), _) => Ok(at),

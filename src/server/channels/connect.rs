@@ -20,7 +20,7 @@ use super::{channel_row, store_connection};
 use crate::domain::content::Platform;
 use crate::domain::html::escape;
 use crate::domain::post::ChannelView;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::platforms::{self, facebook, x, Credentials, MemoryCredentials};
 use axum::extract::{Path, Query, State};
@@ -39,7 +39,7 @@ const STATE_TTL_MINUTES: i64 = 15;
 pub async fn connect_wechat(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: ChannelId,
     app_id: &str,
     app_secret: &str,
 ) -> Result<ChannelView, AppError> {
@@ -82,8 +82,8 @@ async fn verify(
 #[derive(Clone, Serialize, Deserialize)]
 struct Pending {
     state: String,
-    ws: i64,
-    channel: i64,
+    ws: WorkspaceId,
+    channel: ChannelId,
     platform: Platform,
     redirect_uri: String,
     /// X's PKCE verifier.
@@ -132,8 +132,8 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
 
 #[derive(Deserialize)]
 pub struct StartQuery {
-    ws: i64,
-    channel: i64,
+    ws: WorkspaceId,
+    channel: ChannelId,
 }
 
 /// `GET /oauth/{platform}/start?ws=&channel=`: off to the consent page.
@@ -160,7 +160,7 @@ async fn start_inner(
     q: &StartQuery,
 ) -> Result<String, AppError> {
     let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
-    let ws = WorkspaceId(q.ws);
+    let ws = q.ws;
     access::require(state, user, ws, Need::Configure).await?;
     let platform = Platform::parse(platform).ok_or(AppError::NotFound)?;
     let row = channel_row(state, ws, q.channel).await?;
@@ -189,7 +189,7 @@ async fn start_inner(
     };
     let pending = Pending {
         state: nonce,
-        ws: ws.0,
+        ws,
         channel: row.id,
         platform,
         redirect_uri,
@@ -220,7 +220,10 @@ pub async fn callback(
 ) -> Response {
     let pending: Option<Pending> = session.remove(PENDING).await.ok().flatten();
     let Some(pending) = pending else {
-        return back_to_channels(0, Err(AppError::invalid(None, Msg::ErrOauthState)));
+        return back_to_channels(
+            WorkspaceId(0),
+            Err(AppError::invalid(None, Msg::ErrOauthState)),
+        );
     };
     let ws = pending.ws;
     let result = callback_inner(&state, &ctx, &session, &platform, &q, pending).await;
@@ -254,7 +257,7 @@ async fn callback_inner(
         .code
         .as_deref()
         .ok_or_else(|| AppError::invalid(None, Msg::ErrOauthState))?;
-    let ws = WorkspaceId(pending.ws);
+    let ws = pending.ws;
     let m = access::require(state, user, ws, Need::Configure).await?;
     let row = channel_row(state, ws, pending.channel).await?;
     let (app_id, app_secret) = oauth_app(state, &row, pending.platform)?;
@@ -325,7 +328,7 @@ async fn callback_inner(
                         .insert(
                             PAGES,
                             PagesOffer {
-                                ws: ws.0,
+                                ws,
                                 channel: row.id,
                                 pages: offered,
                                 started_at: state.now(),
@@ -350,8 +353,8 @@ struct OfferedPage {
 
 #[derive(Clone, Serialize, Deserialize)]
 struct PagesOffer {
-    ws: i64,
-    channel: i64,
+    ws: WorkspaceId,
+    channel: ChannelId,
     pages: Vec<OfferedPage>,
     started_at: DateTime<Utc>,
 }
@@ -397,7 +400,10 @@ pub async fn pick_page(
 ) -> Response {
     let offer: Option<PagesOffer> = session.remove(PAGES).await.ok().flatten();
     let Some(offer) = offer else {
-        return back_to_channels(0, Err(AppError::invalid(None, Msg::ErrOauthState)));
+        return back_to_channels(
+            WorkspaceId(0),
+            Err(AppError::invalid(None, Msg::ErrOauthState)),
+        );
     };
     let ws = offer.ws;
     let result = async {
@@ -414,7 +420,7 @@ pub async fn pick_page(
             .clients
             .unseal(offer.channel, &page.sealed)
             .map_err(internal)?;
-        let ws = WorkspaceId(offer.ws);
+        let ws = offer.ws;
         let m = access::require(&state, user, ws, Need::Configure).await?;
         store_connection(&state, &m, offer.channel, creds, page.name.clone()).await
     }
@@ -423,8 +429,8 @@ pub async fn pick_page(
 }
 
 /// Back to the Channels page, with the outcome in the query for its banner.
-fn back_to_channels(ws: i64, outcome: Result<(), AppError>) -> Response {
-    let base = if ws > 0 {
+fn back_to_channels(ws: WorkspaceId, outcome: Result<(), AppError>) -> Response {
+    let base = if ws.0 > 0 {
         format!("/w/{ws}/channels")
     } else {
         "/".to_owned()

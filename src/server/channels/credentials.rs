@@ -12,7 +12,7 @@ use super::super::error::internal;
 use super::super::secrets::MasterKey;
 use crate::clock::Clock;
 use crate::domain::content::Platform;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, WorkspaceId};
 use crate::platforms::{
     self, CredentialStore, Credentials, Endpoints, PlatformClient, PlatformError,
 };
@@ -32,7 +32,7 @@ pub struct ChannelClients {
     clock: Arc<dyn Clock>,
     /// Whole-request timeout of every platform call.
     timeout: std::time::Duration,
-    live: Mutex<HashMap<i64, Arc<dyn PlatformClient>>>,
+    live: Mutex<HashMap<ChannelId, Arc<dyn PlatformClient>>>,
 }
 
 impl ChannelClients {
@@ -53,7 +53,7 @@ impl ChannelClients {
 
     /// Drops the channel's client (it was reconnected, its egress changed,
     /// or its authorization failed): the next use builds a fresh one.
-    pub fn forget(&self, channel_id: i64) {
+    pub fn forget(&self, channel_id: ChannelId) {
         if let Ok(mut m) = self.live.lock() {
             m.remove(&channel_id);
         }
@@ -101,11 +101,11 @@ impl ChannelClients {
     }
 
     /// Seals credentials for storage on `channel_id`'s row.
-    pub fn seal(&self, channel_id: i64, c: &Credentials) -> Result<String, AppError> {
+    pub fn seal(&self, channel_id: ChannelId, c: &Credentials) -> Result<String, AppError> {
         seal(&self.key, channel_id, c)
     }
 
-    pub fn unseal(&self, channel_id: i64, sealed: &str) -> Result<Credentials, CryptoError> {
+    pub fn unseal(&self, channel_id: ChannelId, sealed: &str) -> Result<Credentials, CryptoError> {
         unseal(&self.key, channel_id, sealed)
     }
 }
@@ -120,7 +120,7 @@ impl ClientSource for ChannelClients {
         ChannelClients::client(self, ws, channel).await
     }
 
-    fn forget(&self, channel_id: i64) {
+    fn forget(&self, channel_id: ChannelId) {
         ChannelClients::forget(self, channel_id)
     }
 }
@@ -134,12 +134,16 @@ pub fn platform_refusal(e: &PlatformError) -> AppError {
     }
 }
 
-fn seal(key: &MasterKey, channel_id: i64, c: &Credentials) -> Result<String, AppError> {
+fn seal(key: &MasterKey, channel_id: ChannelId, c: &Credentials) -> Result<String, AppError> {
     let json = serde_json::to_vec(c).map_err(internal)?;
     Ok(crypto::encrypt(key, channel_id, &json))
 }
 
-fn unseal(key: &MasterKey, channel_id: i64, sealed: &str) -> Result<Credentials, CryptoError> {
+fn unseal(
+    key: &MasterKey,
+    channel_id: ChannelId,
+    sealed: &str,
+) -> Result<Credentials, CryptoError> {
     let plain = crypto::decrypt(key, channel_id, sealed)?;
     serde_json::from_slice(&plain).map_err(|_| CryptoError::Format)
 }
@@ -180,7 +184,7 @@ struct SealedCredentials {
     key: MasterKey,
     clock: Arc<dyn Clock>,
     ws: WorkspaceId,
-    channel_id: i64,
+    channel_id: ChannelId,
     /// The version last loaded: a save must replace exactly that one.
     version: Mutex<Option<i64>>,
     /// Names this client when it holds the channel's refresh lease.
@@ -241,7 +245,7 @@ impl CredentialStore for SealedCredentials {
             .credentials
             .ok_or_else(|| PlatformError::reauthorize("the channel is not connected"))?;
         let c = unseal(&self.key, self.channel_id, &sealed).map_err(|e| {
-            tracing::error!(channel = self.channel_id, error = %e, "cannot open stored credentials");
+            tracing::error!(channel = %self.channel_id, error = %e, "cannot open stored credentials");
             match e {
                 // The key was rotated under this process: a restart with the
                 // new key fixes it, the account is fine.
@@ -326,7 +330,7 @@ impl CredentialStore for SealedCredentials {
             .end_refresh_lease(self.ws, self.channel_id, &self.refresher)
             .await
         {
-            tracing::warn!(channel = self.channel_id, error = %e, "could not end the refresh lease");
+            tracing::warn!(channel = %self.channel_id, error = %e, "could not end the refresh lease");
         }
     }
 }

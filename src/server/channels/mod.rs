@@ -17,7 +17,7 @@ use super::state::AppState;
 use crate::domain::content::Platform;
 use crate::domain::post::{ChannelView, Connection, ConnectionStatus};
 use crate::domain::schedule;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::platforms::Credentials;
 use crate::platforms::PlatformError;
@@ -69,7 +69,7 @@ pub async fn channels(state: &AppState, m: &Member) -> Result<Vec<ChannelView>, 
 pub async fn channel_row(
     state: &AppState,
     ws: WorkspaceId,
-    id: i64,
+    id: ChannelId,
 ) -> Result<ChannelRow, AppError> {
     state.store.channel(ws, id).await?.ok_or(AppError::NotFound)
 }
@@ -148,7 +148,7 @@ pub async fn create_channel(
 pub async fn update_channel(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: ChannelId,
     name: &str,
     zone: &str,
     slots: &str,
@@ -183,7 +183,7 @@ fn parse_base(field: &'static str, text: Option<&str>) -> Result<Option<String>,
 pub async fn set_egress(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: ChannelId,
     api_base: Option<&str>,
     auth_base: Option<&str>,
     proxy: Option<&str>,
@@ -228,7 +228,11 @@ pub async fn set_egress(
 
 /// Asks the platform who the channel's credentials belong to and records
 /// the answer as the channel's health.
-pub async fn check_health(state: &AppState, m: &Member, id: i64) -> Result<ChannelView, AppError> {
+pub async fn check_health(
+    state: &AppState,
+    m: &Member,
+    id: ChannelId,
+) -> Result<ChannelView, AppError> {
     m.require(Need::Read)?;
     let ws = m.ws();
     let row = channel_row(state, ws, id).await?;
@@ -249,7 +253,7 @@ pub async fn check_health(state: &AppState, m: &Member, id: i64) -> Result<Chann
 pub async fn record(
     state: &AppState,
     ws: WorkspaceId,
-    id: i64,
+    id: ChannelId,
     outcome: Result<(), &PlatformError>,
 ) {
     let text;
@@ -265,7 +269,7 @@ pub async fn record(
         }
     };
     if let Err(e) = state.store.record_health(ws, id, health, state.now()).await {
-        tracing::warn!(channel = id, error = %e, "could not record channel health");
+        tracing::warn!(channel = %id, error = %e, "could not record channel health");
     }
 }
 
@@ -274,7 +278,7 @@ pub async fn record(
 pub async fn store_connection(
     state: &AppState,
     m: &Member,
-    id: i64,
+    id: ChannelId,
     creds: Credentials,
     account_name: String,
 ) -> Result<ChannelView, AppError> {
@@ -296,7 +300,7 @@ pub async fn store_connection(
         .await?;
     state.clients.forget(id);
     tracing::info!(
-        channel = id,
+        channel = %id,
         platform = row.platform.as_str(),
         "channel connected"
     );

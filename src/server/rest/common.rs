@@ -3,7 +3,7 @@
 //! body and query extractors that answer in the API's error shape, and
 //! that shape itself ([`ErrorBody`]). Resource files hold only their routes.
 
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, PostId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::server::access::Member;
 use crate::server::error::ApiError;
@@ -79,13 +79,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// Path ids that do not parse name nothing that exists.
-pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse::<i64>().map_err(|_| ApiError(AppError::NotFound))
+pub fn parse_id<T: From<i64>>(raw: &str) -> Result<T, ApiError> {
+    match raw.parse::<i64>() {
+        // Ids start at 1: zero and negatives name nothing either.
+        Ok(id) if id >= 1 => Ok(T::from(id)),
+        _ => Err(ApiError(AppError::NotFound)),
+    }
 }
 
 /// The workspace named by a path segment, if the caller is a member of it.
 pub async fn member_of(state: &AppState, user: &UserRow, raw: &str) -> Result<Member, ApiError> {
-    let ws = WorkspaceId(parse_id(raw)?);
+    let ws: WorkspaceId = parse_id(raw)?;
     Ok(Member::resolve(state, user, ws).await?)
 }
 
@@ -128,7 +132,7 @@ pub async fn post_workspace(
     state: &AppState,
     user: &UserRow,
     id: &str,
-) -> Result<(Member, i64), ApiError> {
+) -> Result<(Member, PostId), ApiError> {
     let id = parse_id(id)?;
     let ws = state
         .store

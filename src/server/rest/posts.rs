@@ -16,7 +16,7 @@ use crate::domain::post::{
 };
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, PostState};
-use crate::domain::AppError;
+use crate::domain::{AppError, ChannelId};
 use crate::i18n::Msg;
 use crate::server::error::ApiError;
 use crate::server::{media, posts, AppState};
@@ -39,7 +39,7 @@ pub struct PostQuery {
     from: Option<DateTime<Utc>>,
     /// Only posts due on some channel before this instant (RFC 3339).
     to: Option<DateTime<Utc>>,
-    channel: Option<i64>,
+    channel: Option<ChannelId>,
     campaign: Option<String>,
     /// Words that must all appear in the post.
     q: Option<String>,
@@ -99,7 +99,7 @@ pub struct PostBody {
     utm: Option<UtmSettings>,
     #[serde(default)]
     allow_thread: bool,
-    channels: Vec<i64>,
+    channels: Vec<ChannelId>,
     /// `{"mode":"at","local":"2026-12-01T09:00:00","zone":"Asia/Shanghai"}`,
     /// `{"mode":"same_local_time_per_channel","local":"…"}`,
     /// `{"mode":"when_approved"}` or `{"mode":"next_free_slot"}`; optional
@@ -164,7 +164,7 @@ pub struct PostPatch {
     variants: Option<Vec<Variant>>,
     utm: Option<UtmSettings>,
     allow_thread: Option<bool>,
-    channels: Option<Vec<i64>>,
+    channels: Option<Vec<ChannelId>>,
     #[schema(value_type = Option<Object>)]
     schedule: Option<When>,
     /// True removes the schedule (the post becomes unscheduled).

@@ -71,7 +71,7 @@ pub async fn change_role(
 ) -> Result<StatusCode, ApiError> {
     // Prove membership before judging the body, so outsiders learn nothing.
     let m = member_of(&state, &user, &ws).await?;
-    let member = UserId(parse_id(&member)?);
+    let member = parse_id::<UserId>(&member)?;
     let role: Role = parse_role(&body.role)?;
     workspaces::change_role(&state, &m, member, role).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -84,7 +84,7 @@ pub async fn remove(
     Path((ws, member)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let m = member_of(&state, &user, &ws).await?;
-    workspaces::remove_member(&state, &m, UserId(parse_id(&member)?)).await?;
+    workspaces::remove_member(&state, &m, parse_id::<UserId>(&member)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -101,7 +101,7 @@ pub async fn reset_password(
 ) -> Result<Json<TemporaryPassword>, ApiError> {
     let m = member_of(&state, &user, &ws).await?;
     let temporary_password =
-        workspaces::reset_password(&state, &m, UserId(parse_id(&member)?)).await?;
+        workspaces::reset_password(&state, &m, parse_id::<UserId>(&member)?).await?;
     Ok(Json(TemporaryPassword { temporary_password }))
 }
 

@@ -139,7 +139,7 @@ fn ReviewItem(
     view! {
         <li>
             <a class="review-item" href=format!("/w/{}/posts/{}", ws.0, post.id) data-testid=testid
-                data-post-id=post.id>
+                data-post-id=post.id.0>
                 <span class="review-marks">{platforms.into_iter().map(platform_badge).collect_view()}</span>
                 <span class="review-main">
                     <span class="review-excerpt">{excerpt}</span>

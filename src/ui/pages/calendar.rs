@@ -11,7 +11,7 @@ use crate::domain::delivery::DeliveryHealth;
 use crate::domain::post::{PostFilter, PostSummary};
 use crate::domain::schedule::When;
 use crate::domain::workflow::PostState;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::ui::components::feedback::ErrorNote;
 use crate::ui::components::layout::use_workspace;
@@ -146,7 +146,7 @@ pub fn CalendarPage() -> impl IntoView {
             .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
             .unwrap_or_else(|| Utc::now().date_naive()),
     );
-    let channel = RwSignal::new(None::<i64>);
+    let channel = RwSignal::new(None::<ChannelId>);
     let state = RwSignal::new(
         query
             .read_untracked()

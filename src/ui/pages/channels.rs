@@ -13,7 +13,7 @@ use crate::api::deliveries::channel_attempts;
 use crate::domain::content::Platform;
 use crate::domain::post::ChannelView;
 use crate::domain::post::ConnectionStatus;
-use crate::domain::WorkspaceId;
+use crate::domain::{ChannelId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::ui::components::deliveries::AttemptItem;
 use crate::ui::components::feedback::{error_of, ActionError, EmptyState, ErrorNote};
@@ -38,7 +38,7 @@ enum Panel {
 struct Rows {
     ws: WorkspaceId,
     admin: bool,
-    open: RwSignal<Option<(i64, Panel)>>,
+    open: RwSignal<Option<(ChannelId, Panel)>>,
     update: ServerAction<UpdateChannel>,
     wechat: ServerAction<ConnectWechat>,
     egress: ServerAction<SetChannelEgress>,
@@ -205,13 +205,13 @@ fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
 /// A channel's latest attempts in a disclosure, fetched the first time it
 /// opens: most visits to this page are about connections, not history.
 #[component]
-fn RecentDeliveries(ws: WorkspaceId, channel: i64, columns: usize) -> impl IntoView {
+fn RecentDeliveries(ws: WorkspaceId, channel: ChannelId, columns: usize) -> impl IntoView {
     let i18n = use_i18n();
     let opened = RwSignal::new(false);
     view! {
         <tr class="chan-recent">
             <td colspan=columns>
-                <details data-testid="channel-recent" data-channel-id=channel on:toggle=move |_| opened.set(true)>
+                <details data-testid="channel-recent" data-channel-id=channel.0 on:toggle=move |_| opened.set(true)>
                     <summary>{move || i18n.t(Msg::ChannelRecent)}</summary>
                     {move || opened.get().then(|| view! { <RecentList ws channel/> })}
                 </details>
@@ -221,7 +221,7 @@ fn RecentDeliveries(ws: WorkspaceId, channel: i64, columns: usize) -> impl IntoV
 }
 
 #[component]
-fn RecentList(ws: WorkspaceId, channel: i64) -> impl IntoView {
+fn RecentList(ws: WorkspaceId, channel: ChannelId) -> impl IntoView {
     let i18n = use_i18n();
     let zone = viewer_zone();
     let attempts = Resource::new(move || (ws, channel), |(ws, c)| channel_attempts(ws, c));
@@ -342,7 +342,7 @@ fn ChannelRow(channel: ChannelView, rows: Rows) -> impl IntoView {
     };
     let check_pending = rows.check.pending();
     view! {
-        <tr data-testid="channel-row" data-channel-id=id data-platform=platform.as_str()>
+        <tr data-testid="channel-row" data-channel-id=id.0 data-platform=platform.as_str()>
             <td class="chan-platform">
                 {platform_badge(platform)}
                 <span class="chan-platform-name">{platform.display_name()}</span>
@@ -406,7 +406,7 @@ fn WechatRow(channel: ChannelView, rows: Rows) -> impl IntoView {
             <td colspan="6">
                 <ActionForm action=rows.wechat attr:class="form chan-edit-form" attr:data-testid="wechat-connect-form">
                     <input type="hidden" name="ws" value=rows.ws.0/>
-                    <input type="hidden" name="id" value=channel.id/>
+                    <input type="hidden" name="id" value=channel.id.0/>
                     <p class="hint">{move || i18n.t(Msg::WechatConnectHint)}</p>
                     <div class="chan-fields">
                         <label>
@@ -437,7 +437,7 @@ fn EgressRow(channel: ChannelView, rows: Rows) -> impl IntoView {
             <td colspan="6">
                 <ActionForm action=rows.egress attr:class="form chan-edit-form" attr:data-testid="egress-form">
                     <input type="hidden" name="ws" value=rows.ws.0/>
-                    <input type="hidden" name="id" value=channel.id/>
+                    <input type="hidden" name="id" value=channel.id.0/>
                     <p class="hint">{move || i18n.t(Msg::EgressHint)}</p>
                     <div class="chan-fields">
                         <label>
@@ -471,11 +471,11 @@ fn EditRow(channel: ChannelView, rows: Rows) -> impl IntoView {
     let (ws, update) = (rows.ws, rows.update);
     let pending = update.pending();
     view! {
-        <tr data-testid="channel-row" data-channel-id=channel.id class="chan-editing">
+        <tr data-testid="channel-row" data-channel-id=channel.id.0 class="chan-editing">
             <td colspan="6">
                 <ActionForm action=update attr:class="form chan-edit-form" attr:data-testid="channel-edit-form">
                     <input type="hidden" name="ws" value=ws.0/>
-                    <input type="hidden" name="id" value=channel.id/>
+                    <input type="hidden" name="id" value=channel.id.0/>
                     <div class="chan-edit-head">
                         {platform_badge(channel.platform)}
                         <strong>{channel.platform.display_name()}</strong>

@@ -16,7 +16,7 @@ use crate::domain::post::{AuditView, CommentKind, CommentView, DiffOp, PostView,
 use crate::domain::reports::PostMetrics;
 use crate::domain::schedule::When;
 use crate::domain::workflow::{Action, ActionKind};
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, PostId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::ui::components::feedback::ErrorNote;
 use crate::ui::components::layout::use_workspace;
@@ -41,8 +41,8 @@ pub fn PostPage() -> impl IntoView {
         params
             .read()
             .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
+            .and_then(|s| s.parse::<PostId>().ok())
+            .unwrap_or_default()
     };
     // Bumped after every change, so the dependent lists reload.
     let version = RwSignal::new(0u32);
@@ -309,7 +309,7 @@ fn PostDetail(
 #[component]
 fn Comments(
     ws: WorkspaceId,
-    id: i64,
+    id: PostId,
     version: RwSignal<u32>,
     list: Resource<Result<Vec<CommentView>, AppError>>,
 ) -> impl IntoView {

@@ -696,7 +696,7 @@ fn PublishingHours(hours: Vec<BestHours>, zone: String) -> impl IntoView {
                 .collect_view();
             let best = c.best.map(|h| format!("{h:02}:00"));
             view! {
-                <div class="hours-channel" data-testid="hours-channel" data-channel-id=c.channel_id>
+                <div class="hours-channel" data-testid="hours-channel" data-channel-id=c.channel_id.0>
                     <h3>{platform_badge(c.platform)} " " {c.channel_name.clone()}</h3>
                     <ol class="hour-strip">{cells}</ol>
                     <div class="hour-scale" aria-hidden="true">

@@ -4,6 +4,7 @@
 
 use crate::domain::post::{MediaRef, PostContent, PostInput, PostView, UtmSettings, Variant};
 use crate::domain::schedule::{DstChoice, When};
+use crate::domain::ChannelId;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ pub(super) struct Form {
     pub(super) variants: Vec<Variant>,
     pub(super) utm: bool,
     pub(super) allow_thread: bool,
-    pub(super) channels: Vec<i64>,
+    pub(super) channels: Vec<ChannelId>,
     /// none | at | same_local | when_approved | next_free_slot
     pub(super) mode: String,
     /// `YYYY-MM-DDTHH:MM`, as a datetime-local input gives it.

@@ -28,7 +28,7 @@ use crate::api::posts::{get_policy, get_post, post_action, save_post};
 use crate::domain::content::Platform;
 use crate::domain::post::{check_post, ChannelCheck, ChannelView, PostView};
 use crate::domain::workflow::{Action, ActionKind};
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, PostId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::ui::components::feedback::ErrorNote;
 use crate::ui::components::layout::use_workspace;
@@ -53,7 +53,12 @@ pub fn ComposePage() -> impl IntoView {
     let current = use_workspace();
     let ws = current.id;
     let query = use_query_map();
-    let post_id = move || query.read().get("post").and_then(|p| p.parse::<i64>().ok());
+    let post_id = move || {
+        query
+            .read()
+            .get("post")
+            .and_then(|p| p.parse::<PostId>().ok())
+    };
     let channels = Resource::new(move || ws, list_channels);
     let policy = Resource::new(move || ws, get_policy);
     let post = Resource::new(post_id, move |id| async move {

@@ -2,11 +2,11 @@
 //! nothing typed is lost to a reload or a crash. On the server there is no
 //! local storage: reads find nothing and writes do nothing.
 
-use crate::domain::WorkspaceId;
+use crate::domain::{PostId, WorkspaceId};
 #[cfg(feature = "hydrate")]
 use leptos::prelude::window;
 
-pub(super) fn storage_key(ws: WorkspaceId, post: Option<i64>) -> String {
+pub(super) fn storage_key(ws: WorkspaceId, post: Option<PostId>) -> String {
     match post {
         Some(id) => format!("tongbu.compose.{}.{id}", ws.0),
         None => format!("tongbu.compose.{}.new", ws.0),

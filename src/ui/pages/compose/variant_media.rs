@@ -2,6 +2,7 @@
 //! post's order, since the first image is WeChat's cover.
 
 use super::form::Form;
+use crate::domain::ChannelId;
 use crate::i18n::Msg;
 use crate::ui::i18n::use_i18n;
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 /// Which of the post's attachments this channel gets (all, unless the
 /// variant narrows them down).
 #[component]
-pub(super) fn VariantMedia(id: i64, form: RwSignal<Form>) -> impl IntoView {
+pub(super) fn VariantMedia(id: ChannelId, form: RwSignal<Form>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         let master = form.with(|f| f.media.clone());

@@ -50,7 +50,7 @@ fn ReachBody(metrics: PostMetrics) -> impl IntoView {
         .map(|c| {
             let status = collection_status(c, zone);
             view! {
-                <tr data-testid="reach-channel" data-channel-id=c.channel_id>
+                <tr data-testid="reach-channel" data-channel-id=c.channel_id.0>
                     <th scope="row" class="report-name">{platform_badge(c.platform)} " " {c.channel_name.clone()}</th>
                     {Metric::ALL.into_iter().map(|m| figure_cell(m, &single(c))).collect_view()}
                     <td class="reach-status">{status}</td>

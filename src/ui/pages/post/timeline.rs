@@ -5,7 +5,7 @@
 use crate::api::deliveries::resolve_delivery;
 use crate::domain::delivery::{AttemptView, DeliveryState, ResolveAction};
 use crate::domain::post::PostChannelView;
-use crate::domain::{AppError, WorkspaceId};
+use crate::domain::{AppError, ChannelId, PostId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::ui::components::deliveries::AttemptItem;
 use crate::ui::components::feedback::ErrorNote;
@@ -31,7 +31,7 @@ pub fn worth_showing(channels: &[PostChannelView]) -> bool {
 #[component]
 pub fn DeliveryTimeline(
     ws: WorkspaceId,
-    id: i64,
+    id: PostId,
     channels: Vec<PostChannelView>,
     attempts: Resource<Result<Vec<AttemptView>, AppError>>,
     version: RwSignal<u32>,
@@ -64,7 +64,7 @@ pub fn DeliveryTimeline(
 #[component]
 fn ChannelTimeline(
     ws: WorkspaceId,
-    id: i64,
+    id: PostId,
     channel: PostChannelView,
     attempts: Vec<AttemptView>,
     zone: Signal<Tz>,
@@ -108,7 +108,7 @@ fn ChannelTimeline(
         _ => None,
     };
     view! {
-        <div class="timeline-channel" data-testid="timeline-channel" data-channel-id=channel.channel_id data-state=code>
+        <div class="timeline-channel" data-testid="timeline-channel" data-channel-id=channel.channel_id.0 data-state=code>
             <h3>
                 <span class=format!("platform-mark platform-{}", channel.platform.as_str()) aria-hidden="true">
                     {platform_mark(channel.platform)}
@@ -128,8 +128,8 @@ fn ChannelTimeline(
 #[component]
 fn ResolvePanel(
     ws: WorkspaceId,
-    id: i64,
-    channel: i64,
+    id: PostId,
+    channel: ChannelId,
     state: DeliveryState,
     version: RwSignal<u32>,
 ) -> impl IntoView {
