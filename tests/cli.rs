@@ -71,7 +71,7 @@ on_both_backends! {
         use tongbu::server::demo::connect_demo;
         let mut app = common::TestApp::spawn_configured(common::TestDb::new(b).await, |c| c.emulator = true).await;
         let (c, ws) = app.setup_owner("owner@example.com").await;
-        let owner = app.state.store.user_by_email("owner@example.com").await.unwrap().unwrap();
+        let owner = app.state.store.user_by_email(&tongbu::domain::parse_email("owner@example.com").unwrap()).await.unwrap().unwrap();
         let wsid = WorkspaceId(ws);
         let mut ids = Vec::new();
         for platform in [Platform::Wechat, Platform::Facebook, Platform::X] {

@@ -62,7 +62,7 @@ impl World {
             accounts::provision_user(state, "approver@example.com", "Brand", Role::Approver, pw())
                 .await
                 .expect("approver");
-        let ws = WorkspaceId(ws.id);
+        let ws = ws.id;
         posts::set_policy(
             state,
             &common::as_member(state, &author, ws).await,

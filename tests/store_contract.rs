@@ -19,7 +19,7 @@ use tongbu::store::{
 
 fn new_user(email: &str) -> NewUser {
     NewUser {
-        email: email.into(),
+        email: tongbu::domain::parse_email(email).unwrap(),
         display_name: "Someone".into(),
         password_hash: "$argon2id$fake".into(),
     }
@@ -270,7 +270,7 @@ on_both_backends! {
             store.set_member_role(ws.id(), bu.id(), Role::Viewer),
         );
         assert_eq!([r1.is_ok(), r2.is_ok()].iter().filter(|x| **x).count(), 1);
-        let owners = store.members(ws.id()).await.unwrap().into_iter().filter(|m| m.role == "owner").count();
+        let owners = store.members(ws.id()).await.unwrap().into_iter().filter(|m| m.role == Role::Owner).count();
         assert_eq!(owners, 1);
     };
 
@@ -281,7 +281,7 @@ on_both_backends! {
         let inv = store
             .create_invitation(NewInvitation {
                 workspace_id: ws.id(),
-                email: "new@example.com".into(),
+                email: tongbu::domain::parse_email("new@example.com").unwrap(),
                 role: Role::Approver,
                 token_hash: "h1".into(),
                 invited_by: owner.id(),
@@ -309,7 +309,7 @@ on_both_backends! {
         let inv = store
             .create_invitation(NewInvitation {
                 workspace_id: ws.id(),
-                email: "late@example.com".into(),
+                email: tongbu::domain::parse_email("late@example.com").unwrap(),
                 role: Role::Editor,
                 token_hash: "h2".into(),
                 invited_by: owner.id(),

@@ -67,7 +67,7 @@ pub async fn login(
     let req = ctx::request()?;
     let user = crate::server::accounts::authenticate(&state, &email, password, req.ip).await?;
     crate::server::auth::session::sign_in(&ctx::session().await?, &user, state.now()).await?;
-    tracing::info!(user = user.id, "signed in");
+    tracing::info!(user = %user.id, "signed in");
     let path = super::safe_next(next.as_deref());
     ctx::redirect_form_post(&path);
     Ok(path)

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: UserId,
-    pub email: String,
+    pub email: Email,
     pub display_name: String,
     pub locale: Option<String>,
 }
@@ -41,7 +41,7 @@ impl Viewer {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Member {
     pub user_id: UserId,
-    pub email: String,
+    pub email: Email,
     pub display_name: String,
     pub role: Role,
     pub joined_at: DateTime<Utc>,
@@ -51,7 +51,7 @@ pub struct Member {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub id: i64,
-    pub email: String,
+    pub email: Email,
     pub role: Role,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -62,7 +62,7 @@ pub struct Invitation {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationPreview {
     pub workspace_name: String,
-    pub email: String,
+    pub email: Email,
     pub role: Role,
     pub account_exists: bool,
 }
@@ -89,8 +89,48 @@ pub struct NewApiToken {
 pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 256;
 
-/// A syntactically plausible, lower-cased email address.
-pub fn parse_email(raw: &str) -> Result<String, AppError> {
+/// A syntactically plausible, lower-cased email address: made only by
+/// [`parse_email`] (or read back from the store, which only ever stored
+/// parsed ones), so holding one means it was checked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(value_type = String, format = Email))]
+pub struct Email(String);
+
+impl Email {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = AppError;
+    fn try_from(raw: String) -> Result<Self, AppError> {
+        parse_email(&raw)
+    }
+}
+
+impl From<Email> for String {
+    fn from(email: Email) -> String {
+        email.0
+    }
+}
+
+impl PartialEq<&str> for Email {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Trims and lower-cases `raw` and checks it looks like an address.
+pub fn parse_email(raw: &str) -> Result<Email, AppError> {
     let email = raw.trim().to_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(local, domain)| {
@@ -102,7 +142,7 @@ pub fn parse_email(raw: &str) -> Result<String, AppError> {
                 && domain.matches('@').count() == 0
         });
     if valid {
-        Ok(email)
+        Ok(Email(email))
     } else {
         Err(AppError::invalid(Some("email"), Msg::ErrEmailInvalid))
     }
@@ -179,6 +219,14 @@ mod tests {
         ] {
             assert!(parse_email(bad).is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn an_email_on_the_wire_is_checked_like_one_typed_in() {
+        let ok: Email = serde_json::from_str("\" Ann@Example.COM\"").unwrap();
+        assert_eq!(ok.as_str(), "ann@example.com");
+        assert_eq!(serde_json::to_string(&ok).unwrap(), "\"ann@example.com\"");
+        assert!(serde_json::from_str::<Email>("\"not an address\"").is_err());
     }
 
     #[test]

@@ -6,8 +6,8 @@ use super::auth::{password, throttle};
 use super::error::internal;
 use super::state::AppState;
 use crate::domain::{
-    check_new_password, parse_display_name, parse_email, parse_workspace_name, AppError, Role,
-    UserId, Viewer,
+    check_new_password, parse_display_name, parse_email, parse_workspace_name, AppError, Email,
+    Role, UserId, Viewer,
 };
 use crate::i18n::{Locale, Msg};
 use crate::store::{NewAudit, NewUser, UserRow, WorkspaceRow};
@@ -60,7 +60,7 @@ pub async fn setup(
         serde_json::json!({}),
     )
     .await;
-    tracing::info!(user = user.id, workspace = ws.id, "first owner created");
+    tracing::info!(user = %user.id, workspace = %ws.id, "first owner created");
     if state.config.demo {
         let owner = super::access::Member::resolve(state, &user, ws.id()).await?;
         super::demo::add_demo_channels(state, &owner).await?;
@@ -80,7 +80,7 @@ pub async fn authenticate(
     let email = email.trim().to_lowercase();
     let now = state.now();
     throttle::check(state.store.as_ref(), &email, ip, now).await?;
-    let user = if parse_email(&email).is_ok() {
+    let user = if let Ok(email) = parse_email(&email) {
         state.store.user_by_email(&email).await?
     } else {
         None
@@ -106,11 +106,10 @@ pub async fn authenticate(
 /// Creates an account (from the command line or an accepted invitation).
 pub async fn create_user(
     state: &AppState,
-    email: &str,
+    email: &Email,
     display_name: &str,
     password_text: String,
 ) -> Result<UserRow, AppError> {
-    let email = parse_email(email)?;
     let display_name = parse_display_name(display_name)?;
     check_new_password(&password_text)?;
     let password_hash = password::hash(password_text).await.map_err(internal)?;
@@ -118,7 +117,7 @@ pub async fn create_user(
         .store
         .create_user(
             NewUser {
-                email,
+                email: email.clone(),
                 display_name,
                 password_hash,
             },
@@ -201,7 +200,12 @@ pub async fn provision_user(
 ) -> Result<(UserRow, WorkspaceRow), AppError> {
     let email = parse_email(email)?;
     let ws_name = parse_workspace_name(workspace)?;
-    let display_name = email.split('@').next().unwrap_or("member").to_owned();
+    let display_name = email
+        .as_str()
+        .split('@')
+        .next()
+        .unwrap_or("member")
+        .to_owned();
     let user = match state.store.user_by_email(&email).await? {
         Some(u) => u,
         None => create_user(state, &email, &display_name, password_text).await?,
@@ -242,7 +246,7 @@ pub async fn provision_user(
         Some(&ws),
         None,
         "member.provision",
-        &user.email,
+        user.email.as_str(),
         serde_json::json!({"role": role}),
     )
     .await;

@@ -19,7 +19,7 @@ use crate::domain::schedule::{self, ChannelClock, When};
 use crate::domain::workflow::{
     self, Action, ActionKind, ApprovalChange, Notice, Policy, PostFacts, PostState,
 };
-use crate::domain::{AppError, ChannelId, PostId, Role, UserId, WorkspaceId};
+use crate::domain::{AppError, ChannelId, PostId, UserId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::store::{
     AuditRow, Conflict, Json, PostHead, PostRecord, PostWrite, PostWritten, StoreError, UserRow,
@@ -81,7 +81,7 @@ pub async fn set_policy(state: &AppState, m: &Member, policy: Policy) -> Result<
 
 fn facts(record: &PostRecord, schedule: Option<&When>) -> PostFacts {
     PostFacts {
-        author_id: record.post.author_id,
+        author_id: record.post.author_id.0,
         approvals: record.approvals.iter().map(|a| a.user_id).collect(),
         any_channel_published: record
             .channels
@@ -119,7 +119,7 @@ fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, Ap
         workspace_id: WorkspaceId(p.workspace_id),
         state,
         author: UserRef {
-            id: UserId(p.author_id),
+            id: p.author_id,
             name: p.author_name.clone(),
         },
         campaign: p.campaign.clone(),
@@ -187,7 +187,7 @@ pub async fn list(
                 schedule: p.schedule_json.clone().map(|j| j.0),
                 campaign: p.campaign,
                 author: UserRef {
-                    id: UserId(p.author_id),
+                    id: p.author_id,
                     name: p.author_name,
                 },
                 channels: channels
@@ -228,7 +228,7 @@ pub async fn history(
         out.push(RevisionView {
             number: r.number,
             author: UserRef {
-                id: UserId(r.author_id),
+                id: r.author_id,
                 name: r.author_name,
             },
             at: r.created_at,
@@ -257,7 +257,7 @@ pub async fn comments(
             Ok(CommentView {
                 id: c.id,
                 author: UserRef {
-                    id: UserId(c.author_id),
+                    id: c.author_id,
                     name: c.author_name,
                 },
                 kind: c.kind,
@@ -280,7 +280,7 @@ pub async fn audit_views(
         .map(|r| AuditView {
             id: r.id,
             actor: r.actor_user_id.map(|id| UserRef {
-                id: UserId(id),
+                id,
                 name: members
                     .iter()
                     .find(|m| m.user_id == id)
@@ -496,8 +496,8 @@ async fn recipients(
     state: &AppState,
     ws: WorkspaceId,
     notices: &[Notice],
-    author: i64,
-    actor: i64,
+    author: UserId,
+    actor: UserId,
     policy: &Policy,
 ) -> Result<Vec<(UserId, NotificationKind)>, AppError> {
     let mut out = Vec::new();
@@ -506,27 +506,24 @@ async fn recipients(
             Notice::ReviewersNeeded => {
                 for member in state.store.members(ws).await? {
                     let id = member.user_id;
-                    let role = Role::parse(&member.role).unwrap_or(Role::Viewer);
-                    let may_review =
-                        Need::Approve.met_by(role) && (id != author || policy.author_may_approve);
+                    let may_review = Need::Approve.met_by(member.role)
+                        && (id != author || policy.author_may_approve);
                     if may_review && id != actor {
-                        out.push((UserId(id), NotificationKind::ReviewNeeded));
+                        out.push((id, NotificationKind::ReviewNeeded));
                     }
                 }
             }
-            Notice::AuthorApproved => out.push((UserId(author), NotificationKind::Approved)),
+            Notice::AuthorApproved => out.push((author, NotificationKind::Approved)),
             Notice::AuthorChangesRequested => {
-                out.push((UserId(author), NotificationKind::ChangesRequested))
+                out.push((author, NotificationKind::ChangesRequested))
             }
-            Notice::AuthorPublished => out.push((UserId(author), NotificationKind::Published)),
-            Notice::AuthorFailed => out.push((UserId(author), NotificationKind::Failed)),
-            Notice::AttentionNeeded => {
-                out.push((UserId(author), NotificationKind::AttentionNeeded))
-            }
+            Notice::AuthorPublished => out.push((author, NotificationKind::Published)),
+            Notice::AuthorFailed => out.push((author, NotificationKind::Failed)),
+            Notice::AttentionNeeded => out.push((author, NotificationKind::AttentionNeeded)),
         }
     }
     // Nobody is told about what they just did themselves.
-    out.retain(|(u, _)| u.0 != actor);
+    out.retain(|(u, _)| *u != actor);
     out.dedup();
     Ok(out)
 }
@@ -827,11 +824,11 @@ pub async fn comment(
     }
     let record = load(state, ws, id).await?;
     // The author and everyone who took part in the thread hear about it.
-    let mut notify: Vec<UserId> = vec![UserId(record.post.author_id)];
+    let mut notify: Vec<UserId> = vec![record.post.author_id];
     for c in state.store.comments(ws, id).await? {
-        notify.push(UserId(c.author_id));
+        notify.push(c.author_id);
     }
-    notify.retain(|u| u.0 != m.user.id);
+    notify.retain(|u| *u != m.user.id);
     notify.sort_unstable();
     notify.dedup();
     state

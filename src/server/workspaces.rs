@@ -48,13 +48,8 @@ pub async fn create(
 /// Any member may see who else is in the workspace.
 pub async fn members(state: &AppState, m: &Member) -> Result<Vec<MemberView>, AppError> {
     m.require(Need::Read)?;
-    state
-        .store
-        .members(m.ws())
-        .await?
-        .into_iter()
-        .map(|m| m.into_member().map_err(AppError::from))
-        .collect()
+    let rows = state.store.members(m.ws()).await?;
+    Ok(rows.into_iter().map(|m| m.into_member()).collect())
 }
 
 /// The target member's current role; NotFound when they are not a member.
@@ -95,7 +90,7 @@ pub async fn change_role(
         Some(&m.workspace),
         Some(m.id()),
         "member.role_change",
-        &target.email,
+        target.email.as_str(),
         serde_json::json!({"from": current, "to": role}),
     )
     .await;
@@ -115,7 +110,7 @@ pub async fn remove_member(state: &AppState, m: &Member, user: UserId) -> Result
         Some(&m.workspace),
         Some(m.id()),
         "member.remove",
-        &target.email,
+        target.email.as_str(),
         serde_json::json!({"role": current}),
     )
     .await;
@@ -143,7 +138,7 @@ pub async fn reset_password(
         Some(&m.workspace),
         Some(m.id()),
         "member.password_reset",
-        &target.email,
+        target.email.as_str(),
         serde_json::json!({}),
     )
     .await;
@@ -195,25 +190,20 @@ pub async fn invite(
         Some(&m.workspace),
         Some(m.id()),
         "member.invite",
-        &email,
+        email.as_str(),
         serde_json::json!({"role": role}),
     )
     .await;
     Ok(CreatedInvitation {
-        invitation: row.view()?,
+        invitation: row.view(),
         path: format!("/invite/{secret}"),
     })
 }
 
 pub async fn invitations(state: &AppState, m: &Member) -> Result<Vec<Invitation>, AppError> {
     m.require(Need::ManageMembers)?;
-    state
-        .store
-        .invitations(m.ws(), state.now())
-        .await?
-        .iter()
-        .map(|i| i.view().map_err(AppError::from))
-        .collect()
+    let rows = state.store.invitations(m.ws(), state.now()).await?;
+    Ok(rows.iter().map(|i| i.view()).collect())
 }
 
 pub async fn revoke_invitation(state: &AppState, m: &Member, id: i64) -> Result<(), AppError> {
@@ -254,7 +244,7 @@ pub async fn preview_invitation(
     Ok(InvitationPreview {
         workspace_name: ws.name,
         email: inv.email.clone(),
-        role: crate::store::parse_role(&inv.role)?,
+        role: inv.role,
         account_exists,
     })
 }
@@ -292,7 +282,7 @@ pub async fn accept_invitation(
         Some(&ws),
         Some(user.id()),
         "member.join",
-        &user.email,
+        user.email.as_str(),
         serde_json::json!({"role": inv.role}),
     )
     .await;

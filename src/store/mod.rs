@@ -108,7 +108,7 @@ pub trait Store:
     ) -> StoreResult<(UserRow, WorkspaceRow)>;
     async fn create_user(&self, user: NewUser, now: DateTime<Utc>) -> StoreResult<UserRow>;
     async fn user_by_id(&self, id: UserId) -> StoreResult<Option<UserRow>>;
-    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
+    async fn user_by_email(&self, email: &crate::domain::Email) -> StoreResult<Option<UserRow>>;
     /// Replaces the password hash and bumps the session epoch, which signs
     /// out every existing session of the user.
     async fn set_password(&self, id: UserId, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;

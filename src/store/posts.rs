@@ -89,7 +89,7 @@ pub struct NewMedia {
 pub struct PostRow {
     pub id: PostId,
     pub workspace_id: i64,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_name: String,
     pub state: PostState,
     pub campaign: Option<String>,
@@ -136,7 +136,7 @@ pub struct PostRecord {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct RevisionRow {
     pub number: i64,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_name: String,
     pub content_json: Json<PostContent>,
     pub channels_json: Json<Vec<ChannelId>>,
@@ -148,7 +148,7 @@ pub struct RevisionRow {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct CommentRow {
     pub id: i64,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_name: String,
     pub kind: CommentKind,
     pub body: String,

@@ -2,14 +2,14 @@
 //! server; the browser only ever sees the domain types.
 
 use crate::domain::{
-    ApiTokenView, Invitation, Member, Role, UserId, UserView, WorkspaceId, WorkspaceSummary,
+    ApiTokenView, Email, Invitation, Member, Role, UserId, UserView, WorkspaceId, WorkspaceSummary,
 };
 use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: i64,
-    pub email: String,
+    pub id: UserId,
+    pub email: Email,
     pub display_name: String,
     pub password_hash: String,
     pub locale: Option<String>,
@@ -21,11 +21,11 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn id(&self) -> UserId {
-        UserId(self.id)
+        self.id
     }
     pub fn view(&self) -> UserView {
         UserView {
-            id: UserId(self.id),
+            id: self.id,
             email: self.email.clone(),
             display_name: self.display_name.clone(),
             locale: self.locale.clone(),
@@ -35,25 +35,25 @@ impl UserRow {
 
 /// Secrets never reach logs: the hash is left out of Debug output.
 pub struct NewUser {
-    pub email: String,
+    pub email: Email,
     pub display_name: String,
     pub password_hash: String,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct WorkspaceRow {
-    pub id: i64,
+    pub id: WorkspaceId,
     pub name: String,
     pub created_at: DateTime<Utc>,
 }
 
 impl WorkspaceRow {
     pub fn id(&self) -> WorkspaceId {
-        WorkspaceId(self.id)
+        self.id
     }
     pub fn summary(&self, role: Role) -> WorkspaceSummary {
         WorkspaceSummary {
-            id: WorkspaceId(self.id),
+            id: self.id,
             name: self.name.clone(),
             role,
         }
@@ -62,32 +62,28 @@ impl WorkspaceRow {
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MemberRow {
-    pub user_id: i64,
-    pub email: String,
+    pub user_id: UserId,
+    pub email: Email,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
 }
 
 impl MemberRow {
-    pub fn into_member(self) -> Result<Member, super::StoreError> {
-        Ok(Member {
-            user_id: UserId(self.user_id),
-            role: parse_role(&self.role)?,
+    pub fn into_member(self) -> Member {
+        Member {
+            user_id: self.user_id,
+            role: self.role,
             email: self.email,
             display_name: self.display_name,
             joined_at: self.created_at,
-        })
+        }
     }
-}
-
-pub fn parse_role(s: &str) -> Result<Role, super::StoreError> {
-    Role::parse(s).ok_or_else(|| super::StoreError::Corrupt(format!("unknown role {s:?}")))
 }
 
 pub struct NewInvitation {
     pub workspace_id: WorkspaceId,
-    pub email: String,
+    pub email: Email,
     pub role: Role,
     pub token_hash: String,
     pub invited_by: UserId,
@@ -98,29 +94,29 @@ pub struct NewInvitation {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct InvitationRow {
     pub id: i64,
-    pub workspace_id: i64,
-    pub email: String,
-    pub role: String,
+    pub workspace_id: WorkspaceId,
+    pub email: Email,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
 
 impl InvitationRow {
-    pub fn view(&self) -> Result<Invitation, super::StoreError> {
-        Ok(Invitation {
+    pub fn view(&self) -> Invitation {
+        Invitation {
             id: self.id,
             email: self.email.clone(),
-            role: parse_role(&self.role)?,
+            role: self.role,
             created_at: self.created_at,
             expires_at: self.expires_at,
-        })
+        }
     }
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ApiTokenRow {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub name: String,
     pub prefix: String,
     pub created_at: DateTime<Utc>,
@@ -151,8 +147,8 @@ pub struct NewAudit {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct AuditRow {
     pub id: i64,
-    pub workspace_id: Option<i64>,
-    pub actor_user_id: Option<i64>,
+    pub workspace_id: Option<WorkspaceId>,
+    pub actor_user_id: Option<UserId>,
     pub action: String,
     pub subject: String,
     pub detail: String,

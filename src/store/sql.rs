@@ -101,7 +101,7 @@ macro_rules! impl_store {
                 .await?)
             }
 
-            async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+            async fn user_by_email(&self, email: &crate::domain::Email) -> StoreResult<Option<UserRow>> {
                 Ok(sqlx::query_as::<$db, UserRow>(
                     "SELECT id, email, display_name, password_hash, locale, session_epoch, created_at
                      FROM users WHERE email = $1",
@@ -193,11 +193,11 @@ macro_rules! impl_store {
                 .bind(user.0)
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(WorkspaceMembershipRow::split).transpose()
+                Ok(row.map(WorkspaceMembershipRow::split))
             }
 
             async fn workspaces_of(&self, user: UserId) -> StoreResult<Vec<(WorkspaceRow, Role)>> {
-                sqlx::query_as::<$db, WorkspaceMembershipRow>(
+                Ok(sqlx::query_as::<$db, WorkspaceMembershipRow>(
                     "SELECT w.id, w.name, w.created_at, m.role
                      FROM workspaces w JOIN memberships m ON m.workspace_id = w.id
                      WHERE m.user_id = $1 ORDER BY w.name, w.id",
@@ -207,7 +207,7 @@ macro_rules! impl_store {
                 .await?
                 .into_iter()
                 .map(WorkspaceMembershipRow::split)
-                .collect()
+                .collect::<Vec<_>>())
             }
 
             async fn members(&self, ws: WorkspaceId) -> StoreResult<Vec<MemberRow>> {
@@ -570,20 +570,19 @@ macro_rules! impl_store {
             id: i64,
             name: String,
             created_at: DateTime<Utc>,
-            role: String,
+            role: Role,
         }
 
         impl WorkspaceMembershipRow {
-            fn split(self) -> StoreResult<(WorkspaceRow, Role)> {
-                let role = parse_role(&self.role)?;
-                Ok((
+            fn split(self) -> (WorkspaceRow, Role) {
+                (
                     WorkspaceRow {
-                        id: self.id,
+                        id: WorkspaceId(self.id),
                         name: self.name,
                         created_at: self.created_at,
                     },
-                    role,
-                ))
+                    self.role,
+                )
             }
         }
 
@@ -592,15 +591,14 @@ macro_rules! impl_store {
             ws: WorkspaceId,
             user: UserId,
         ) -> StoreResult<Role> {
-            let role = sqlx::query_scalar::<$db, String>(
+            sqlx::query_scalar::<$db, Role>(
                 "SELECT role FROM memberships WHERE workspace_id = $1 AND user_id = $2",
             )
-            .bind(ws.0)
-            .bind(user.0)
+            .bind(ws)
+            .bind(user)
             .fetch_optional(&mut *conn)
             .await?
-            .ok_or(StoreError::NotFound)?;
-            parse_role(&role)
+            .ok_or(StoreError::NotFound)
         }
 
         async fn owner_count(conn: &mut <$db as sqlx::Database>::Connection, ws: WorkspaceId) -> StoreResult<i64> {

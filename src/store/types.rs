@@ -55,6 +55,42 @@ macro_rules! text_enum {
     )*};
 }
 
+/// An email address stored as its text; read back through the same check
+/// that made it, so a hand-edited row is a decode error, not a bad login.
+impl<DB: Database> Type<DB> for crate::domain::Email
+where
+    str: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <str as Type<DB>>::type_info()
+    }
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <str as Type<DB>>::compatible(ty)
+    }
+}
+
+impl<'q, DB: Database> Encode<'q, DB> for crate::domain::Email
+where
+    String: Encode<'q, DB>,
+{
+    fn encode_by_ref(
+        &self,
+        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
+    ) -> Result<IsNull, BoxDynError> {
+        <String as Encode<'q, DB>>::encode(self.as_str().to_owned(), buf)
+    }
+}
+
+impl<'r, DB: Database> Decode<'r, DB> for crate::domain::Email
+where
+    &'r str: Decode<'r, DB>,
+{
+    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <&'r str as Decode<'r, DB>>::decode(value)?;
+        crate::domain::parse_email(text).map_err(|_| format!("malformed email {text:?}").into())
+    }
+}
+
 /// An id newtype stored as its integer.
 macro_rules! int_id {
     ($($t:ident),* $(,)?) => {$(

@@ -161,7 +161,7 @@ pub async fn revoke_invitation(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     id: i64,
-    actor_user_id: Option<i64>,
+    actor_user_id: Option<UserId>,
     action: String,
     subject: String,
     #[schema(value_type = Object)]

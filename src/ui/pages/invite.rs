@@ -41,7 +41,7 @@ pub fn InvitePage() -> impl IntoView {
                                 view! {
                                     <h1>{move || i18n.tf(Msg::JoinTitle, &[("workspace", &ws)])}</h1>
                                     <p>{move || i18n.tf(Msg::JoinIntro, &[("role", i18n.t(role_name(role)))])}</p>
-                                    <p class="muted">{p.email.clone()}</p>
+                                    <p class="muted">{p.email.to_string()}</p>
                                     {if signed_in || !p.account_exists {
                                         view! {
                                             <ActionForm action=action attr:class="form">

@@ -127,7 +127,7 @@ fn ProfileSection(viewer: Viewer) -> impl IntoView {
                     <span>{move || i18n.t(Msg::FieldDisplayName)}</span>
                     <input name="display_name" value=viewer.user.display_name.clone() required maxlength="80"/>
                 </label>
-                <p class="muted">{viewer.user.email.clone()}</p>
+                <p class="muted">{viewer.user.email.to_string()}</p>
                 <ActionError error=error_of(update.value())/>
                 <Show when=move || matches!(update.value().get(), Some(Ok(())))>
                     <p class="notice notice-ok" role="status">{move || i18n.t(Msg::Saved)}</p>
@@ -341,7 +341,7 @@ fn MembersSection(ws: WorkspaceId, role: Role, me: i64) -> impl IntoView {
                                                 <td>{m.display_name.clone()}
                                                     {(m.user_id.0 == me).then(|| view! { <span class="muted">" ("{move || i18n.t(Msg::You)}")"</span> })}
                                                 </td>
-                                                <td>{m.email.clone()}</td>
+                                                <td>{m.email.to_string()}</td>
                                                 <td>{if editable {
                                                     view! {
                                                         <ActionForm action=change attr:class="inline-form">
@@ -407,7 +407,7 @@ fn MembersSection(ws: WorkspaceId, role: Role, me: i64) -> impl IntoView {
                                         let r = inv.role;
                                         view! {
                                             <li>
-                                                <span>{inv.email.clone()}</span>" "
+                                                <span>{inv.email.to_string()}</span>" "
                                                 <span class="badge">{move || i18n.t(role_name(r))}</span>" "
                                                 <span class="muted">{move || i18n.t(Msg::Expires)}" "{fmt_time(inv.expires_at)}</span>
                                                 <ActionForm action=revoke attr:class="inline-form">
