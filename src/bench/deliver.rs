@@ -10,17 +10,12 @@
 //! - the ledger audit: duplicates, lost, unauthorized, early (all must be
 //!   0; the command fails otherwise).
 
+use super::world::{owner_with_channels, write_post, BenchDb};
 use crate::clock::SystemClock;
-use crate::domain::content::Platform;
 use crate::domain::delivery::DeliveryState;
-use crate::domain::post::{PostContent, Variant};
-use crate::domain::workflow::{ApprovalChange, PostState};
-use crate::domain::{ChannelId, Role};
 use crate::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule};
-use crate::server::access::Member;
 use crate::server::config::Config;
-use crate::server::{accounts, channels, demo, router};
-use crate::store::{PostHead, PostWrite};
+use crate::server::router;
 use chrono::{Duration, Utc};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -49,64 +44,6 @@ pub struct DeliverArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 600)]
     pub timeout_secs: u64,
-}
-
-/// A folder for the run's database, key and worker logs, removed after.
-pub(super) struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    pub(super) fn new() -> std::io::Result<TempDir> {
-        let p =
-            std::env::temp_dir().join(format!("tongbu-bench-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&p)?;
-        Ok(TempDir(p))
-    }
-    pub(super) fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// A throw-away database for one run: SQLite in a temporary folder, or a
-/// new database on the PostgreSQL server at an admin URL, dropped after.
-pub(super) struct BenchDb {
-    pub dir: TempDir,
-    pub url: String,
-    postgres: Option<(String, String)>,
-}
-
-impl BenchDb {
-    pub async fn create(postgres_admin: Option<&str>) -> anyhow::Result<BenchDb> {
-        let dir = TempDir::new()?;
-        let (url, postgres) = match postgres_admin {
-            Some(admin) => {
-                let name = format!("tongbu_bench_{}", uuid::Uuid::new_v4().simple());
-                pg_admin(admin, &format!("CREATE DATABASE {name}")).await?;
-                let mut u = url::Url::parse(admin)?;
-                u.set_path(&name);
-                (u.to_string(), Some((admin.to_owned(), name)))
-            }
-            None => (
-                format!("sqlite://{}", dir.path().join("bench.db").display()),
-                None,
-            ),
-        };
-        Ok(BenchDb { dir, url, postgres })
-    }
-
-    pub async fn drop(self) {
-        if let Some((admin, name)) = &self.postgres {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            if let Err(e) = pg_admin(admin, &sql).await {
-                eprintln!("warning: could not drop {name}: {e}");
-            }
-        }
-    }
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -152,13 +89,6 @@ pub async fn deliver(_config: Config, args: DeliverArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn pg_admin(admin: &str, sql: &str) -> anyhow::Result<()> {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin).await?;
-    sqlx::query(sql).execute(&mut conn).await?;
-    Ok(())
-}
-
 async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report> {
     let config = Config::for_data_dir(dir, Some(url.to_owned()));
     let mut state = router::build_state(config, Arc::new(SystemClock)).await?;
@@ -184,19 +114,7 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
         "setting up {} posts × {} channels …",
         args.posts, args.channels
     );
-    let (owner, ws) = accounts::provision_user(
-        &state,
-        "bench@tongbu.invalid",
-        "Benchmark",
-        Role::Owner,
-        "bench-password-not-secret".to_owned(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let owner = Member::resolve(&state, &owner, ws.id())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let channel_ids = connect_channels(&state, &emulator, &owner, args.channels).await?;
+    let (owner, channel_ids) = owner_with_channels(&state, &emulator, args.channels).await?;
     // Armed a day ahead, then moved due all at once when the workers run.
     let parked = Utc::now() + Duration::days(1);
     for p in 0..args.posts {
@@ -302,96 +220,6 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
         states,
         audit,
     })
-}
-
-/// `n` channels of the emulator's demo accounts, alternately X and
-/// Facebook; every X channel gets its own token family (as separate
-/// consents give).
-pub async fn connect_channels(
-    state: &crate::server::AppState,
-    emulator: &Emulator,
-    owner: &Member,
-    n: usize,
-) -> anyhow::Result<Vec<ChannelId>> {
-    let mut channel_ids = Vec::new();
-    for i in 0..n {
-        let platform = if i % 2 == 0 {
-            Platform::X
-        } else {
-            Platform::Facebook
-        };
-        let ch = channels::create_channel(
-            state,
-            owner,
-            platform,
-            &format!("bench {} {i}", platform.as_str()),
-            "UTC",
-            "",
-            true,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        if platform == Platform::X {
-            demo::connect_demo_consent(state, owner, ch.id, emulator).await
-        } else {
-            demo::connect_demo(state, owner, ch.id, platform).await
-        }
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        channel_ids.push(ch.id);
-    }
-    Ok(channel_ids)
-}
-
-/// Post number `p`, scheduled on every channel for `due`.
-pub async fn write_post(
-    state: &crate::server::AppState,
-    owner: &Member,
-    channel_ids: &[ChannelId],
-    p: usize,
-    campaign: Option<&str>,
-    due: chrono::DateTime<Utc>,
-) -> anyhow::Result<()> {
-    let content = PostContent {
-        text: format!("Benchmark post {p}"),
-        // One text per channel: the same account never sees a repeat
-        // (platforms refuse duplicate content), and the audit can tell
-        // every delivery's post apart.
-        variants: channel_ids
-            .iter()
-            .map(|&c| Variant {
-                channel_id: c,
-                text: Some(format!("Benchmark post {p} on channel {c}")),
-                ..Variant::default()
-            })
-            .collect(),
-        ..PostContent::default()
-    };
-    state
-        .store
-        .write_post(PostWrite {
-            ws: owner.ws(),
-            id: None,
-            expected_version: 0,
-            actor: owner.id(),
-            head: PostHead {
-                state: PostState::Scheduled,
-                campaign: campaign.map(str::to_owned),
-                schedule_json: None,
-                search_text: crate::domain::post::search_text(&content, campaign),
-                content_json: crate::store::Json(content.clone()),
-                first_due_at: Some(due),
-            },
-            targets: channel_ids.iter().map(|&c| (c, Some(due))).collect(),
-            new_revision: true,
-            approvals: ApprovalChange::Keep,
-            comment: None,
-            notify: Vec::new(),
-            audit_action: "post.created",
-            audit_detail: serde_json::json!({ "benchmark": true }),
-            now: Utc::now(),
-        })
-        .await?;
-    Ok(())
 }
 
 fn spawn_worker(dir: &Path, url: &str, i: usize) -> anyhow::Result<Child> {

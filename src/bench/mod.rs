@@ -5,3 +5,4 @@
 
 pub mod deliver;
 pub mod report;
+pub mod world;

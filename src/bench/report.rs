@@ -13,17 +13,15 @@
 //! encoding). Prints p50/p95/max per grouping; fails when p95 passes the
 //! target.
 
-use super::deliver::{connect_channels, write_post, BenchDb};
+use super::world::{owner_with_channels, write_post, BenchDb};
 use crate::clock::{Clock, ManualClock};
 use crate::domain::metrics::CollectionSchedule;
 use crate::domain::reports::GroupBy;
-use crate::domain::Role;
 use crate::emulator::{Emulator, EmulatorOptions};
 use crate::scheduler::{Scheduler, SchedulerConfig};
-use crate::server::access::Member;
 use crate::server::config::Config;
 use crate::server::reports::ReportQuery;
-use crate::server::{accounts, reports, router};
+use crate::server::{reports, router};
 use chrono::{Duration, Utc};
 use std::sync::Arc;
 
@@ -74,19 +72,7 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
     })?;
     let running = emulator.serve("127.0.0.1:0".parse()?).await?;
     state.emulator_url = Some(running.base_url.clone());
-    let (owner, ws) = accounts::provision_user(
-        &state,
-        "bench@tongbu.invalid",
-        "Benchmark",
-        Role::Owner,
-        "bench-password-not-secret".to_owned(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let owner = Member::resolve(&state, &owner, ws.id())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let channel_ids = connect_channels(&state, &emulator, &owner, args.channels).await?;
+    let (owner, channel_ids) = owner_with_channels(&state, &emulator, args.channels).await?;
     let offsets: Vec<String> = (1..=args.snapshots).map(|d| format!("{d}d")).collect();
     let scheduler = Scheduler::new(
         state.scheduler_ports(),

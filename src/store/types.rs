@@ -13,31 +13,40 @@ use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Decode, Encode, Type};
 
-/// A domain enum stored as its text name.
-macro_rules! text_enum {
-    ($($t:ty),* $(,)?) => {$(
+/// `T` has the column type of `inner` (text or integer) on every backend.
+macro_rules! column_type {
+    ($t:ty, $inner:ty) => {
         impl<DB: Database> Type<DB> for $t
         where
-            str: Type<DB>,
+            $inner: Type<DB>,
         {
             fn type_info() -> DB::TypeInfo {
-                <str as Type<DB>>::type_info()
+                <$inner as Type<DB>>::type_info()
             }
             fn compatible(ty: &DB::TypeInfo) -> bool {
-                <str as Type<DB>>::compatible(ty)
+                <$inner as Type<DB>>::compatible(ty)
             }
         }
+    };
+}
+
+/// A value stored as its text (`as_str`) and read back through `parse`,
+/// the same check that made it: text the domain does not accept is a
+/// decode error.
+macro_rules! text_column {
+    ($($t:ty => $parse:expr),* $(,)?) => {$(
+        column_type!($t, str);
 
         impl<'q, DB: Database> Encode<'q, DB> for $t
         where
-            &'q str: Encode<'q, DB>,
+            String: Encode<'q, DB>,
         {
             fn encode_by_ref(
                 &self,
                 buf: &mut <DB as Database>::ArgumentBuffer<'q>,
             ) -> Result<IsNull, BoxDynError> {
-                let name: &'q str = self.as_str();
-                <&'q str as Encode<'q, DB>>::encode_by_ref(&name, buf)
+                // Owned: an argument buffer may outlive the borrow of `self`.
+                <String as Encode<'q, DB>>::encode(self.as_str().to_owned(), buf)
             }
         }
 
@@ -46,65 +55,18 @@ macro_rules! text_enum {
             &'r str: Decode<'r, DB>,
         {
             fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
-                let name = <&'r str as Decode<'r, DB>>::decode(value)?;
-                <$t>::parse(name).ok_or_else(|| {
-                    format!("unknown {} {name:?}", stringify!($t)).into()
-                })
+                let text = <&'r str as Decode<'r, DB>>::decode(value)?;
+                let parse: fn(&str) -> Option<$t> = $parse;
+                parse(text).ok_or_else(|| format!("unknown {} {text:?}", stringify!($t)).into())
             }
         }
     )*};
 }
 
-/// An email address stored as its text; read back through the same check
-/// that made it, so a hand-edited row is a decode error, not a bad login.
-impl<DB: Database> Type<DB> for crate::domain::Email
-where
-    str: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <str as Type<DB>>::type_info()
-    }
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <str as Type<DB>>::compatible(ty)
-    }
-}
-
-impl<'q, DB: Database> Encode<'q, DB> for crate::domain::Email
-where
-    String: Encode<'q, DB>,
-{
-    fn encode_by_ref(
-        &self,
-        buf: &mut <DB as Database>::ArgumentBuffer<'q>,
-    ) -> Result<IsNull, BoxDynError> {
-        <String as Encode<'q, DB>>::encode(self.as_str().to_owned(), buf)
-    }
-}
-
-impl<'r, DB: Database> Decode<'r, DB> for crate::domain::Email
-where
-    &'r str: Decode<'r, DB>,
-{
-    fn decode(value: <DB as Database>::ValueRef<'r>) -> Result<Self, BoxDynError> {
-        let text = <&'r str as Decode<'r, DB>>::decode(value)?;
-        crate::domain::parse_email(text).map_err(|_| format!("malformed email {text:?}").into())
-    }
-}
-
 /// An id newtype stored as its integer.
 macro_rules! int_id {
     ($($t:ident),* $(,)?) => {$(
-        impl<DB: Database> Type<DB> for crate::domain::$t
-        where
-            i64: Type<DB>,
-        {
-            fn type_info() -> DB::TypeInfo {
-                <i64 as Type<DB>>::type_info()
-            }
-            fn compatible(ty: &DB::TypeInfo) -> bool {
-                <i64 as Type<DB>>::compatible(ty)
-            }
-        }
+        column_type!(crate::domain::$t, i64);
 
         impl<'q, DB: Database> Encode<'q, DB> for crate::domain::$t
         where
@@ -129,14 +91,19 @@ macro_rules! int_id {
     )*};
 }
 
-text_enum!(
-    crate::domain::delivery::DeliveryState,
-    crate::domain::workflow::PostState,
-    crate::domain::post::ConnectionStatus,
-    crate::domain::post::CommentKind,
-    crate::domain::post::NotificationKind,
-    crate::domain::content::Platform,
-    crate::domain::Role,
+use crate::domain::{content, delivery, post, workflow};
+
+text_column!(
+    delivery::DeliveryState => delivery::DeliveryState::parse,
+    workflow::PostState => workflow::PostState::parse,
+    post::ConnectionStatus => post::ConnectionStatus::parse,
+    post::CommentKind => post::CommentKind::parse,
+    post::NotificationKind => post::NotificationKind::parse,
+    content::Platform => content::Platform::parse,
+    crate::domain::Role => crate::domain::Role::parse,
+    // Addresses were checked when they were stored; a hand-edited row that
+    // no longer passes is corrupt data, not a bad login.
+    crate::domain::Email => |text| crate::domain::parse_email(text).ok(),
 );
 
 int_id!(UserId, WorkspaceId, PostId, ChannelId, MediaId);
