@@ -434,7 +434,7 @@ on_both_backends! {
         // A state-only change bumps the version, not the revision, and can approve.
         let mut approve = post_write(ws, Some(created.id), 2, owner, "second", vec![(ch, None)]);
         approve.new_revision = false;
-        approve.approvals = ApprovalChange::Add(owner.0);
+        approve.approvals = ApprovalChange::Add(owner);
         approve.audit_action = "post.approve";
         let approved = store.write_post(approve).await.unwrap();
         assert_eq!((approved.version, approved.revision), (3, 2));

@@ -538,7 +538,7 @@ impl NotificationKind {
 pub struct NotificationView {
     pub id: i64,
     #[serde(default)]
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub kind: NotificationKind,
     pub post_id: PostId,
     pub excerpt: String,

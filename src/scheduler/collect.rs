@@ -57,16 +57,17 @@ impl Scheduler {
                 break;
             }
             out.claimed += claimed.len();
-            let mut by_channel: BTreeMap<(i64, ChannelId), Vec<ClaimedTrack>> = BTreeMap::new();
+            let mut by_channel: BTreeMap<(WorkspaceId, ChannelId), Vec<ClaimedTrack>> =
+                BTreeMap::new();
             for t in claimed {
                 by_channel
                     .entry((t.workspace_id, t.channel_id))
                     .or_default()
                     .push(t);
             }
-            let passes = by_channel.into_iter().map(|((ws, channel), tracks)| {
-                self.collect_channel(WorkspaceId(ws), channel, tracks)
-            });
+            let passes = by_channel
+                .into_iter()
+                .map(|((ws, channel), tracks)| self.collect_channel(ws, channel, tracks));
             let results: Vec<CollectionResult> = futures::future::join_all(passes)
                 .await
                 .into_iter()
@@ -299,7 +300,7 @@ mod tests {
         ClaimedTrack {
             post_id: PostId(1),
             channel_id: ChannelId(2),
-            workspace_id: 3,
+            workspace_id: WorkspaceId(3),
             platform: "x".into(),
             remote_id: "9".into(),
             remote_extra_json: None,

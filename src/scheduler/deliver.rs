@@ -158,7 +158,7 @@ impl Scheduler {
         if ctx.revision != c.revision {
             return Ok(None);
         }
-        let ws = WorkspaceId(ctx.workspace_id);
+        let ws = ctx.workspace_id;
         if let std::collections::hash_map::Entry::Vacant(slot) = channels.entry((ws, c.channel_id))
         {
             let row = self

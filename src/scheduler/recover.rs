@@ -56,7 +56,7 @@ impl Scheduler {
             closes_attempt: true,
             ..OwnedMove::default()
         };
-        let ws = WorkspaceId(h.workspace_id);
+        let ws = h.workspace_id;
         let Some(record) = record_of(h.request_json.as_deref()) else {
             m.state = S::NeedsAttention;
             m.error = Some("the attempt's request was not recorded; check the account".into());
@@ -157,10 +157,7 @@ impl Scheduler {
             .as_deref()
             .and_then(|j| serde_json::from_str(j).ok())
             .unwrap_or(serde_json::Value::Null);
-        let client = self
-            .client(WorkspaceId(h.workspace_id), h.channel_id)
-            .await
-            .ok()?;
+        let client = self.client(h.workspace_id, h.channel_id).await.ok()?;
         let published = Published {
             remote_id,
             url: None,

@@ -108,7 +108,7 @@ impl Member {
     /// The workflow's view of this member.
     pub fn actor(&self) -> crate::domain::workflow::Actor {
         crate::domain::workflow::Actor::Member {
-            user_id: self.user.id.0,
+            user_id: self.user.id,
             role: self.role,
         }
     }

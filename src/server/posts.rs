@@ -81,7 +81,7 @@ pub async fn set_policy(state: &AppState, m: &Member, policy: Policy) -> Result<
 
 fn facts(record: &PostRecord, schedule: Option<&When>) -> PostFacts {
     PostFacts {
-        author_id: record.post.author_id.0,
+        author_id: record.post.author_id,
         approvals: record.approvals.iter().map(|a| a.user_id).collect(),
         any_channel_published: record
             .channels
@@ -116,7 +116,7 @@ fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, Ap
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(PostView {
         id: p.id,
-        workspace_id: WorkspaceId(p.workspace_id),
+        workspace_id: p.workspace_id,
         state,
         author: UserRef {
             id: p.author_id,
@@ -138,7 +138,7 @@ fn view(record: &PostRecord, m: &Member, policy: &Policy) -> Result<PostView, Ap
             .iter()
             .map(|a| ApprovalView {
                 user: UserRef {
-                    id: UserId(a.user_id),
+                    id: a.user_id,
                     name: a.user_name.clone(),
                 },
                 revision: a.revision,

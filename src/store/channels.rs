@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct SealedCredentials {
     pub id: ChannelId,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub platform: crate::domain::content::Platform,
     pub credentials: Option<String>,
     pub credentials_version: i64,

@@ -75,7 +75,7 @@ pub struct Move<'a> {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct DeliveryContext {
     pub id: PostId,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub state: PostState,
     pub revision: i64,
     /// Left as text on purpose: one post's unreadable content must fail
@@ -91,7 +91,7 @@ pub struct HeldDelivery {
     pub post_id: PostId,
     pub channel_id: ChannelId,
     pub fence: i64,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub remote_id: Option<String>,
     pub remote_extra_json: Option<String>,
     /// When the latest attempt started, and its exact request.

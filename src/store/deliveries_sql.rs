@@ -259,7 +259,7 @@ macro_rules! impl_delivery_store {
             let mut out = Vec::with_capacity(rows.len());
             for (post_id, channel_id, fence, remote_id, remote_extra_json, progress_json) in rows {
                 let (workspace_id, started, request) =
-                    sqlx::query_as::<$db, (i64, Option<DateTime<Utc>>, Option<String>)>(
+                    sqlx::query_as::<$db, (WorkspaceId, Option<DateTime<Utc>>, Option<String>)>(
                         "SELECT p.workspace_id, a.started_at, a.request_json FROM posts p
                          LEFT JOIN delivery_attempts a ON a.post_id = p.id AND a.channel_id = $2
                              AND a.number = (SELECT MAX(number) FROM delivery_attempts

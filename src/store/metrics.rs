@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 pub struct Untracked {
     pub post_id: PostId,
     pub channel_id: ChannelId,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub platform: String,
     pub remote_id: String,
     pub remote_extra_json: Option<String>,
@@ -41,7 +41,7 @@ pub struct NewTrack {
 pub struct ClaimedTrack {
     pub post_id: PostId,
     pub channel_id: ChannelId,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub platform: String,
     pub remote_id: String,
     pub remote_extra_json: Option<String>,
@@ -175,7 +175,7 @@ impl FigureCols {
 pub struct TrackRow {
     post_id: PostId,
     channel_id: ChannelId,
-    workspace_id: i64,
+    workspace_id: WorkspaceId,
     platform: String,
     remote_id: String,
     remote_extra_json: Option<String>,

@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ChannelRow {
     pub id: ChannelId,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub platform: Platform,
     pub name: String,
     pub time_zone: String,
@@ -65,7 +65,7 @@ pub struct NewChannel {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct MediaRow {
     pub id: MediaId,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub kind: String,
     pub content_type: String,
     pub bytes: i64,
@@ -88,7 +88,7 @@ pub struct NewMedia {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PostRow {
     pub id: PostId,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub author_id: UserId,
     pub author_name: String,
     pub state: PostState,
@@ -119,7 +119,7 @@ pub struct PostChannelRow {
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ApprovalRow {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub user_name: String,
     pub revision: i64,
     pub created_at: DateTime<Utc>,
@@ -159,7 +159,7 @@ pub struct CommentRow {
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct NotificationRow {
     pub id: i64,
-    pub workspace_id: i64,
+    pub workspace_id: WorkspaceId,
     pub post_id: PostId,
     pub kind: NotificationKind,
     pub actor_id: Option<i64>,

@@ -6,13 +6,14 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::role::Role;
+use crate::domain::UserId;
 
 /// Who is acting. Deliberately not deserializable: the server builds it from
 /// the session (or its own delivery worker), never from a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Actor {
     Member {
-        user_id: i64,
+        user_id: UserId,
         role: Role,
     },
     /// The delivery system. The only actor that moves a post into or through

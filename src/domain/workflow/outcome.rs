@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{ActionKind, PostState};
+use crate::domain::UserId;
 
 /// What to do with the stored approvals of the post.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,7 +15,7 @@ use super::{ActionKind, PostState};
 pub enum ApprovalChange {
     Keep,
     /// Record this user's approval of the current revision.
-    Add(i64),
+    Add(UserId),
     /// Forget every approval: they were given to another revision or time.
     Clear,
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{PostFacts, PostState};
+use crate::domain::UserId;
 
 /// A workspace's approval rules. Missing fields read as the defaults so that
 /// a stored policy written by an older version still loads.
@@ -52,7 +53,7 @@ pub(super) fn schedule_or_review(counted_approvals: usize, policy: &Policy) -> P
 /// Distinct approvers of the current revision whose approval counts under
 /// the current policy (the author's does not unless the policy allows it).
 pub(super) fn counted_approvals(facts: &PostFacts, policy: &Policy) -> usize {
-    let mut ids: Vec<i64> = facts
+    let mut ids: Vec<UserId> = facts
         .approvals
         .iter()
         .copied()

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use crate::domain::UserId;
 use serde::{Deserialize, Serialize};
 
 /// Where a post stands, in words a person understands at a glance.
@@ -104,9 +105,9 @@ impl fmt::Display for PostState {
 /// What the caller knows about the post beyond its state.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostFacts {
-    pub author_id: i64,
+    pub author_id: UserId,
     /// Users who approved the current revision.
-    pub approvals: Vec<i64>,
+    pub approvals: Vec<UserId>,
     /// Whether any channel has the post already. Once one has, the post can
     /// be neither cancelled nor edited: it is out there.
     pub any_channel_published: bool,

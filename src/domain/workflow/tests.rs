@@ -4,19 +4,20 @@
 
 use super::*;
 use crate::domain::role::Role;
+use crate::domain::UserId;
 use proptest::prelude::*;
 use ActionKind as K;
 use PostState::*;
 
-const AUTHOR: i64 = 1;
-const ACTOR: i64 = 2;
-const OTHER_REVIEWER: i64 = 3;
+const AUTHOR: UserId = UserId(1);
+const ACTOR: UserId = UserId(2);
+const OTHER_REVIEWER: UserId = UserId(3);
 
-fn member(user_id: i64, role: Role) -> Actor {
+fn member(user_id: UserId, role: Role) -> Actor {
     Actor::Member { user_id, role }
 }
 
-fn facts(approvals: &[i64], any_channel_published: bool) -> PostFacts {
+fn facts(approvals: &[UserId], any_channel_published: bool) -> PostFacts {
     PostFacts {
         author_id: AUTHOR,
         approvals: approvals.to_vec(),
@@ -122,7 +123,7 @@ fn typical_facts(state: PostState) -> PostFacts {
         state,
         Scheduled | Publishing | Published | PartlyPublished | Failed | NeedsAttention
     );
-    let approvals: &[i64] = if approved { &[OTHER_REVIEWER] } else { &[] };
+    let approvals: &[UserId] = if approved { &[OTHER_REVIEWER] } else { &[] };
     facts(approvals, matches!(state, Published | PartlyPublished))
 }
 
@@ -388,7 +389,7 @@ fn the_system_cannot_act_for_a_person_and_people_cannot_drive_delivery() {
                 Scheduled,
                 &Action::StartPublishing,
                 member(ACTOR, role),
-                &facts(&[3], false),
+                &facts(&[UserId(3)], false),
                 &p
             )),
             Err(WorkflowError::SystemOnly)
@@ -398,14 +399,14 @@ fn the_system_cannot_act_for_a_person_and_people_cannot_drive_delivery() {
                 Publishing,
                 &sample(K::ChannelsSettled),
                 member(ACTOR, role),
-                &facts(&[3], false),
+                &facts(&[UserId(3)], false),
                 &p
             )),
             Err(WorkflowError::SystemOnly)
         );
     }
     assert_eq!(
-        allowed_actions(Scheduled, &Actor::System, &facts(&[3], false), &p),
+        allowed_actions(Scheduled, &Actor::System, &facts(&[UserId(3)], false), &p),
         vec![K::StartPublishing]
     );
 }
@@ -1308,12 +1309,12 @@ proptest! {
         // The post as the server would store it, changed only by what
         // `apply` returns.
         let mut state = Draft;
-        let mut approvals: Vec<i64> = Vec::new();
+        let mut approvals: Vec<UserId> = Vec::new();
         let mut any_published = false;
 
         for (who, action) in steps {
             let actor = match roles.get(who) {
-                Some(&role) => member(who as i64 + 1, role),
+                Some(&role) => member(UserId(who as i64 + 1), role),
                 None => Actor::System,
             };
             let kind = action.kind();

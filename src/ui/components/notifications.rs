@@ -6,6 +6,7 @@
 use super::workspace::use_workspace;
 use crate::api::posts::{get_notifications, MarkNotificationsRead};
 use crate::domain::post::NotificationView;
+use crate::domain::WorkspaceId;
 use crate::i18n::Msg;
 use crate::ui::format::{browser_zone, local_time, notification_text};
 use crate::ui::i18n::use_i18n;
@@ -150,12 +151,12 @@ pub fn NotificationBell() -> impl IntoView {
                                 Ok(n) => view! {
                                     <ul class="notif-list">
                                         {n.items.into_iter().map(|item| {
-                                            let ws_name = (item.workspace_id != 0 && item.workspace_id != ws.0)
+                                            let ws_name = (item.workspace_id.0 != 0 && item.workspace_id != ws)
                                                 .then(|| workspaces.with_value(|all| {
-                                                    all.iter().find(|w| w.id.0 == item.workspace_id).map(|w| w.name.clone())
+                                                    all.iter().find(|w| w.id == item.workspace_id).map(|w| w.name.clone())
                                                 }))
                                                 .flatten();
-                                            view! { <NotificationItem item ws_name fallback_ws=ws.0 zone open mark/> }
+                                            view! { <NotificationItem item ws_name fallback_ws=ws zone open mark/> }
                                         }).collect_view()}
                                     </ul>
                                 }.into_any(),
@@ -185,7 +186,7 @@ fn NotificationItem(
     item: NotificationView,
     /// The workspace's name when it is not the current one.
     ws_name: Option<String>,
-    fallback_ws: i64,
+    fallback_ws: WorkspaceId,
     zone: RwSignal<Tz>,
     open: RwSignal<bool>,
     mark: ServerAction<MarkNotificationsRead>,
@@ -196,7 +197,7 @@ fn NotificationItem(
     let at = item.at;
     let kind = item.kind;
     let actor = item.actor.as_ref().map(|a| a.name.clone());
-    let workspace = if item.workspace_id != 0 {
+    let workspace = if item.workspace_id.0 != 0 {
         item.workspace_id
     } else {
         fallback_ws
