@@ -6,6 +6,7 @@ pub mod content;
 pub mod delivery;
 pub mod error;
 pub mod html;
+pub mod image;
 pub mod ids;
 pub mod metrics;
 pub mod post;
