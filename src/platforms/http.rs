@@ -91,3 +91,51 @@ pub fn epoch_header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<
     let secs: i64 = headers.get(name)?.to_str().ok()?.trim().parse().ok()?;
     Utc.timestamp_opt(secs, 0).single()
 }
+
+/// An answer that arrived, whatever its status.
+pub struct Answer {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+/// Sends a request and reads the whole answer; only a transport failure is
+/// an error here (classified by [`transport_error`]).
+pub async fn exchange(req: reqwest::RequestBuilder, call: Call) -> Result<Answer, PlatformError> {
+    let resp = req.send().await.map_err(|e| transport_error(&e, call))?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.text().await.map_err(|e| transport_error(&e, call))?;
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+impl Answer {
+    /// The body as JSON when the status is a success, else what `classify`
+    /// makes of the answer. An unreadable success body of a create is
+    /// `Unknown`: the platform accepted something.
+    pub fn into_json(
+        self,
+        call: Call,
+        platform: &str,
+        classify: impl FnOnce(&Answer) -> PlatformError,
+    ) -> Result<serde_json::Value, PlatformError> {
+        if !self.status.is_success() {
+            return Err(classify(&self));
+        }
+        serde_json::from_str(&self.body).map_err(|_| match call {
+            Call::Create => PlatformError::unknown(format!(
+                "{platform} accepted the request but its answer could not be read"
+            )),
+            Call::Read => PlatformError::retry(format!("{platform}'s answer could not be read")),
+        })
+    }
+
+    /// A header's text, trimmed.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok().map(str::trim)
+    }
+}

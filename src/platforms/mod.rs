@@ -13,6 +13,7 @@
 //!   to the [`CredentialStore`] and persisted *before* it is used, and
 //!   refreshes are single-flight per channel.
 
+pub mod bluesky;
 pub mod facebook;
 pub mod http;
 pub mod oauth;
@@ -105,6 +106,20 @@ pub enum Credentials {
         refresh_token: String,
         expires_at: DateTime<Utc>,
     },
+    /// Bluesky: a session made with an app password. The app password is
+    /// kept (sealed like the rest) so a session whose refresh token expired
+    /// is renewed without a person; revoking the app password ends it.
+    Bluesky {
+        did: String,
+        handle: String,
+        /// The account's PDS, when it is not the channel's API base (found
+        /// in the DID document at sign-in).
+        pds: Option<String>,
+        app_password: String,
+        access_jwt: String,
+        refresh_jwt: String,
+        access_expires_at: DateTime<Utc>,
+    },
 }
 
 impl std::fmt::Debug for Credentials {
@@ -130,6 +145,10 @@ impl std::fmt::Debug for Credentials {
                 f,
                 "Credentials::X {{ user_id: {user_id:?}, expires_at: {expires_at}, .. [redacted] }}"
             ),
+            Credentials::Bluesky { did, handle, .. } => write!(
+                f,
+                "Credentials::Bluesky {{ did: {did:?}, handle: {handle:?}, .. [redacted] }}"
+            ),
         }
     }
 }
@@ -140,6 +159,7 @@ impl Credentials {
             Credentials::Wechat { .. } => Platform::Wechat,
             Credentials::Facebook { .. } => Platform::Facebook,
             Credentials::X { .. } => Platform::X,
+            Credentials::Bluesky { .. } => Platform::Bluesky,
         }
     }
 
@@ -149,6 +169,7 @@ impl Credentials {
             Credentials::Wechat { app_id, .. } => app_id,
             Credentials::Facebook { page_id, .. } => page_id,
             Credentials::X { user_id, .. } => user_id,
+            Credentials::Bluesky { did, .. } => did,
         }
     }
 
@@ -513,6 +534,11 @@ pub fn client_for(
             credentials,
         )),
         Platform::X => Arc::new(x::XClient::new(http, endpoints.clone(), credentials)),
+        Platform::Bluesky => Arc::new(bluesky::BlueskyClient::new(
+            http,
+            endpoints.clone(),
+            credentials,
+        )),
         other => {
             return Err(PlatformError::permanent(format!(
                 "publishing to {} is not supported yet",

@@ -17,7 +17,7 @@
 //!   checkpointed at once, so a resumed thread continues after its last
 //!   recorded tweet. The last tweet's id travels in the outcome instead.
 
-use super::http::{self, Call};
+use super::http::{self, exchange, Answer, Call};
 use super::*;
 use crate::domain::content::{self, Draft, Issue, MediaKind};
 use chrono::Duration as TimeDelta;
@@ -131,12 +131,6 @@ enum Need<'a> {
     Replace(&'a str),
 }
 
-/// An answer that arrived (any status).
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
 
 impl XClient {
     pub fn new(
@@ -241,7 +235,7 @@ impl XClient {
                 ));
             }
         }
-        answer.into_json(call)
+        into_json(answer, call)
     }
 
     async fn upload_media(&self, file: &MediaFile) -> Result<String, PlatformError> {
@@ -647,13 +641,15 @@ pub async fn exchange_code(
             "X returned no refresh token: the offline.access scope was not granted",
         )
     })?;
-    let answer = exchange(
-        http.get(api_url(endpoints, "2/users/me"))
-            .bearer_auth(&grant.access_token),
+    let answer = into_json(
+        exchange(
+            http.get(api_url(endpoints, "2/users/me"))
+                .bearer_auth(&grant.access_token),
+            Call::Read,
+        )
+        .await?,
         Call::Read,
-    )
-    .await?
-    .into_json(Call::Read)?;
+    )?;
     let me = user_info(&answer)?;
     Ok(Credentials::X {
         user_id: me.id,
@@ -750,36 +746,9 @@ fn id_string(v: &Value) -> Option<String> {
     }
 }
 
-async fn exchange(req: reqwest::RequestBuilder, call: Call) -> Result<Answer, PlatformError> {
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| http::transport_error(&e, call))?;
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let body = resp
-        .text()
-        .await
-        .map_err(|e| http::transport_error(&e, call))?;
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
-}
-
-impl Answer {
-    fn into_json(self, call: Call) -> Result<Value, PlatformError> {
-        if !self.status.is_success() {
-            return Err(classify(&self, call, Utc::now()));
-        }
-        serde_json::from_str(&self.body).map_err(|_| match call {
-            Call::Create => {
-                PlatformError::unknown("X accepted the request but its answer could not be read")
-            }
-            Call::Read => PlatformError::retry("X's answer could not be read"),
-        })
-    }
+/// The body of a successful answer as JSON; an error answer classified.
+fn into_json(answer: Answer, call: Call) -> Result<Value, PlatformError> {
+    answer.into_json(call, "X", |a| classify(a, call, Utc::now()))
 }
 
 /// The human part of an error body: problem JSON `detail`/`title`, or the

@@ -249,9 +249,17 @@ pub fn check(platform: Platform, draft: &Draft<'_>, thread_allowed: bool) -> Rep
     }
 
     if length > limit {
-        let parts = (platform == Platform::X && thread_allowed)
+        // Bluesky threads use X's split: its weights (CJK and emoji 2, a
+        // link 23) are at least the graphemes Bluesky counts, except for
+        // links longer than 23, so every part is measured again.
+        let parts = (platform.threads() && thread_allowed)
             .then(|| split_thread(&text, limit))
-            .filter(|parts| parts.iter().all(|p| x_weighted_length(p) <= limit));
+            .filter(|parts| {
+                parts.iter().all(|p| {
+                    text_length(platform, p) <= limit
+                        && (platform != Platform::Bluesky || utf8_bytes(p) <= BLUESKY_BYTE_LIMIT)
+                })
+            });
         if parts.is_none() {
             issues.push(Issue::TooLong {
                 field: Field::Text,
@@ -263,7 +271,7 @@ pub fn check(platform: Platform, draft: &Draft<'_>, thread_allowed: bool) -> Rep
     }
 
     match platform {
-        Platform::Bluesky if utf8_bytes(&text) > BLUESKY_BYTE_LIMIT => {
+        Platform::Bluesky if thread.is_none() && utf8_bytes(&text) > BLUESKY_BYTE_LIMIT => {
             issues.push(Issue::TooManyBytes {
                 length: utf8_bytes(&text),
                 limit: BLUESKY_BYTE_LIMIT,

@@ -25,6 +25,12 @@ impl Platform {
         }
     }
 
+    /// Whether a text too long for one post may go out as a thread of
+    /// replies.
+    pub const fn threads(self) -> bool {
+        matches!(self, Platform::X | Platform::Bluesky)
+    }
+
     /// Whether a draft's separate link is published inside the text (and so
     /// counts towards its length). Facebook and LinkedIn attach it as a link
     /// share, WeChat as the "read more" source URL, and Instagram captions
