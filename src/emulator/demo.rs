@@ -6,10 +6,11 @@
 //! side. Beside the registry in `mod.rs`, it is the one place that lists
 //! every platform.
 
+pub use super::bluesky::DemoBluesky;
 pub use super::facebook::DemoFacebook;
 pub use super::wechat::DemoWechat;
 pub use super::x::DemoX;
-use super::{facebook, wechat, x};
+use super::{bluesky, facebook, wechat, x};
 use serde::Serialize;
 
 /// Every seeded account of the emulator (also served at
@@ -19,6 +20,7 @@ pub struct DemoAccounts {
     pub wechat: DemoWechat,
     pub facebook: DemoFacebook,
     pub x: DemoX,
+    pub bluesky: DemoBluesky,
 }
 
 /// The fixed seeded accounts, shared by the demo seeding and the tests.
@@ -26,4 +28,5 @@ pub const DEMO: DemoAccounts = DemoAccounts {
     wechat: wechat::DEMO,
     facebook: facebook::DEMO,
     x: x::DEMO,
+    bluesky: bluesky::DEMO,
 };

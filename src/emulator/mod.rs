@@ -1,6 +1,6 @@
 //! The platform emulator: faithful imitations of the WeChat Official
-//! Account, Facebook Graph and X v2 APIs on one loopback host, used by the
-//! demo, the tests and the benchmarks.
+//! Account, Facebook Graph, X v2 and Bluesky (AT Protocol) APIs on one
+//! loopback host, used by the demo, the tests and the benchmarks.
 //!
 //! It serves the real platforms' paths (see the client/emulator contract),
 //! so a client pointed at the emulator's base URL works unchanged. Beyond
@@ -22,6 +22,7 @@
 //! modules import no platform module, and the platform modules import
 //! nothing of this file.
 
+mod bluesky;
 mod consent;
 mod control;
 mod demo;
@@ -38,7 +39,7 @@ mod x;
 /// The platforms' names in the ledger and in fault rules (the domain's
 /// own names).
 pub use crate::domain::content::Platform as EmuPlatform;
-pub use demo::{DemoAccounts, DemoFacebook, DemoWechat, DemoX, DEMO};
+pub use demo::{DemoAccounts, DemoBluesky, DemoFacebook, DemoWechat, DemoX, DEMO};
 pub use faults::{Fault, FaultRule, FaultScope};
 pub use host::{Emulator, EmulatorOptions};
 pub use metrics::Figures;
@@ -51,7 +52,12 @@ use host::AnySim;
 
 /// Every imitated platform, in the order `/_emulator/posts` lists their
 /// posts (clients may rely on it) and a remote id is looked up.
-const PLATFORMS: &[&dyn AnySim] = &[&x::X, &facebook::Facebook, &wechat::Wechat];
+const PLATFORMS: &[&dyn AnySim] = &[
+    &x::X,
+    &facebook::Facebook,
+    &wechat::Wechat,
+    &bluesky::Bluesky,
+];
 
 impl Emulator {
     /// Builds an emulator of every platform, loading `state_file` when it
@@ -111,6 +117,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "bluesky",
                 "clock_offset_ms",
                 "counter",
                 "facebook",

@@ -2,6 +2,8 @@
 //! fault injection, the ledger, consent pages, metric growth and the state
 //! file.
 
+mod bluesky;
+
 use reqwest::{redirect::Policy, Client, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
