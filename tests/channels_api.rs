@@ -192,6 +192,44 @@ on_both_backends! {
         assert!(ch["connection"]["last_success_at"].is_string());
     };
 
+    bluesky_connects_with_a_handle_and_an_app_password_only => |b| async move {
+        let app = app_with_emulator(b).await;
+        let (c, ws) = app.setup_owner("owner@example.com").await;
+        let id = new_channel(&app, &c, ws, "bluesky", true).await;
+        let connect = |identifier: &str, password: &str| {
+            c.post(app.url(&format!("/api/v1/channels/{id}/connect/bluesky?workspace={ws}")))
+                .json(&json!({ "identifier": identifier, "app_password": password }))
+                .send()
+        };
+        // The account's own password is refused before it leaves this server.
+        let r = connect(DEMO.bluesky.handle, "my account password").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["field"], "app_password", "{body}");
+        // A wrong app password is refused by the platform; nothing is stored.
+        let r = connect(DEMO.bluesky.handle, "aaaa-bbbb-cccc-dddd").await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["message"].as_str().unwrap().contains("app password"), "{body}");
+        // An unknown handle says so.
+        let r = connect("nobody.example.com", DEMO.bluesky.app_password).await.unwrap();
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["message"].as_str().unwrap().contains("@nobody.example.com"), "{body}");
+        assert!(app.state.store.all_credentials().await.unwrap().is_empty());
+
+        let r = connect(&format!("@{}", DEMO.bluesky.handle), DEMO.bluesky.app_password).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+        let ch = channel(&app, &c, ws, id).await;
+        assert_eq!(ch["connection"]["status"], "connected");
+        assert_eq!(ch["connection"]["account_id"], DEMO.bluesky.did);
+        assert_eq!(ch["connection"]["account_name"], format!("@{}", DEMO.bluesky.handle));
+        let stored = sealed(&app, id).await;
+        assert!(!stored.contains(DEMO.bluesky.app_password));
+        assert!(!ch.to_string().contains(DEMO.bluesky.app_password));
+        let r = c.post(app.url(&format!("/api/v1/channels/{id}/check?workspace={ws}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    };
+
     x_connects_through_its_consent_page_and_rotates_its_token => |b| async move {
         let app = app_with_emulator(b).await;
         let (c, ws) = app.setup_owner("owner@example.com").await;
@@ -315,7 +353,7 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     };
 
-    the_demo_workspace_starts_with_three_connected_emulated_channels => |b| async move {
+    the_demo_workspace_starts_with_four_connected_emulated_channels => |b| async move {
         let app = TestApp::spawn_configured(common::TestDb::new(b).await, |c| {
             c.emulator = true;
             c.demo = true;
@@ -324,7 +362,7 @@ on_both_backends! {
         let (c, ws) = app.setup_owner("owner@example.com").await;
         let list: Value = c.get(app.url(&format!("/api/v1/channels?workspace={ws}"))).send().await.unwrap().json().await.unwrap();
         let list = list.as_array().unwrap();
-        assert_eq!(list.len(), 3);
+        assert_eq!(list.len(), 4);
         for ch in list {
             assert_eq!(ch["emulated"], true);
             assert_eq!(ch["connection"]["status"], "connected", "{ch}");

@@ -749,6 +749,47 @@ on_both_backends! {
         );
         assert_eq!(attempts[1].outcome.as_deref(), Some("published"));
     };
+
+    // Bluesky accepted the post; the worker died before committing the
+    // result. The record key kept before sending tells: reconciliation
+    // looks it up and records the post's real URI, no second create.
+    bluesky_crash_after_send_reconciles_by_its_record_key => |b| async move {
+        let rig = Rig::new(b).await;
+        let bsky = rig.channel(Platform::Bluesky, "bluesky").await;
+        let post = rig.due_post("Crash after send, on Bluesky", bsky).await;
+        let mut workers = vec![rig.worker("first", &[("TONGBU_FAILPOINT", "after_send")])];
+        workers[0].wait_failpoint("after_send").await;
+        let created = one_committed(&rig, "bluesky.post");
+        assert!(rig.targets(post).await[0].remote_id.is_none(), "result not committed");
+        workers[0].kill9();
+
+        workers.push(rig.worker("restarted", &[]));
+        let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
+        assert_eq!(done[0].remote_id, created.remote_id, "the post's real URI");
+        assert_eq!(rig.creates("bluesky.post").len(), 1, "no second create");
+        let audit = rig.audit().await;
+        assert_eq!((audit.remote_posts, audit.duplicates, audit.lost), (1, 0, 0), "{audit:?}");
+    };
+
+    // The create hangs past the timeout and nothing was made: the record
+    // is looked up, found absent, and the post is sent again under the same
+    // record key, at once (a repeat could not duplicate it).
+    bluesky_hang_is_sent_again_under_the_same_record_key => |b| async move {
+        let rig = Rig::new(b).await;
+        let bsky = rig.channel(Platform::Bluesky, "bluesky").await;
+        rig.emulator.inject(FaultRule::new(EmuPlatform::Bluesky, Fault::Hang).times(1));
+        let post = rig.due_post("Hung once, on Bluesky", bsky).await;
+        let mut workers = vec![rig.worker("only", &[("TONGBU_PLATFORM_TIMEOUT_MS", "1000")])];
+        let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
+        let creates = rig.creates("bluesky.post");
+        assert_eq!(creates.len(), 2, "the hung request and one resend: {creates:#?}");
+        assert_eq!(creates[0].fault.as_deref(), Some("hang"));
+        let created = one_committed(&rig, "bluesky.post");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
+        assert_eq!(done[0].remote_id, created.remote_id);
+        assert_eq!(rig.audit().await.duplicates, 0);
+    };
 }
 
 // ---- SQLite: one scheduler per database --------------------------------------

@@ -56,3 +56,24 @@ test('connect X through its consent page and WeChat with its app credentials', a
   // The secret is not on the page.
   await expect(page.locator('body')).not.toContainText('emulated-wechat-secret-1');
 });
+
+test('connect Bluesky with its handle and an app password, never the account password', async ({ page }) => {
+  const ws = await signInOwner(page);
+  await page.goto(`/w/${ws}/channels`);
+  await hydrated(page);
+  const row = await addChannel(page, 'bluesky', 'Harbour Tea on Bluesky 2');
+  await row.getByTestId('channel-connect').click();
+  const form = page.getByTestId('bluesky-connect-form');
+  await expect(form).toContainText(/App passwords|应用密码/);
+  await form.locator('input[name=identifier]').fill('@tongbu-demo.bsky.social');
+  // The account's own password is refused before it leaves the server.
+  await form.locator('input[name=app_password]').fill('my account password');
+  await form.getByRole('button', { name: /^connect$/i }).click();
+  await expect(form.locator('[role=alert]')).toContainText(/app password/i);
+  await form.locator('input[name=app_password]').fill('emul-ated-blue-sky1');
+  await form.getByRole('button', { name: /^connect$/i }).click();
+  const connected = page.getByTestId('channel-row').filter({ hasText: 'Harbour Tea on Bluesky 2' });
+  await expect(connected.getByTestId('channel-status')).toHaveAttribute('data-status', 'connected');
+  await expect(connected.getByTestId('channel-account')).toContainText('@tongbu-demo.bsky.social');
+  await expect(page.locator('body')).not.toContainText('emul-ated-blue-sky1');
+});

@@ -60,6 +60,18 @@ pub async fn connect_wechat(
     crate::server::channels::connect::connect_wechat(&state, &m, id, &app_id, &app_secret).await
 }
 
+#[server(prefix = "/rpc", endpoint = "connect_bluesky")]
+pub async fn connect_bluesky(
+    ws: WorkspaceId,
+    id: ChannelId,
+    identifier: String,
+    app_password: String,
+) -> Result<ChannelView, AppError> {
+    let (state, m) = super::ctx::member(ws).await?;
+    crate::server::channels::connect::connect_bluesky(&state, &m, id, &identifier, &app_password)
+        .await
+}
+
 #[server(prefix = "/rpc", endpoint = "set_channel_egress")]
 pub async fn set_channel_egress(
     ws: WorkspaceId,

@@ -358,7 +358,10 @@ impl BlueskyClient {
     async fn resolve_mentions(&self, text: &str) -> Vec<(String, String)> {
         let mut resolved = Vec::new();
         for handle in richtext::mentioned_handles(text) {
-            if resolved.iter().any(|(h, _): &(String, String)| *h == handle) {
+            if resolved
+                .iter()
+                .any(|(h, _): &(String, String)| *h == handle)
+            {
                 continue;
             }
             let answer = self
@@ -369,10 +372,11 @@ impl BlueskyClient {
                         .query(&[("handle", handle.as_str())])
                 })
                 .await;
-            if let Ok(did) = answer.as_ref().map(|v| v.get("did").and_then(Value::as_str)) {
-                if let Some(did) = did {
-                    resolved.push((handle.clone(), did.to_owned()));
-                }
+            if let Some(did) = answer
+                .ok()
+                .and_then(|v| v.get("did").and_then(Value::as_str).map(str::to_owned))
+            {
+                resolved.push((handle.clone(), did));
             }
         }
         resolved
@@ -411,7 +415,12 @@ impl BlueskyClient {
                     "$type": "app.bsky.embed.images",
                     "images": images,
                 });
-            } else if let Some(link) = request.link.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            } else if let Some(link) = request
+                .link
+                .as_deref()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+            {
                 // The link card. Bluesky's own app fills it from the page's
                 // Open Graph tags; the post's title and summary are what the
                 // editor wrote for it.
@@ -766,7 +775,11 @@ fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, PlatformError> {
 fn jwt_expiry(jwt: &str, now: DateTime<Utc>) -> DateTime<Utc> {
     jwt.split('.')
         .nth(1)
-        .and_then(|p| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p.trim_end_matches('=')).ok())
+        .and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p.trim_end_matches('='))
+                .ok()
+        })
         .and_then(|raw| serde_json::from_slice::<Value>(&raw).ok())
         .and_then(|claims| claims.get("exp")?.as_i64())
         .and_then(|exp| DateTime::from_timestamp(exp, 0))

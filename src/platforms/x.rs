@@ -131,7 +131,6 @@ enum Need<'a> {
     Replace(&'a str),
 }
 
-
 impl XClient {
     pub fn new(
         http: reqwest::Client,

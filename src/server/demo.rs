@@ -15,7 +15,8 @@ use crate::emulator::{Emulator, DEMO};
 use crate::i18n::Msg;
 use crate::platforms::Credentials;
 
-/// The demo's channels: the three platforms of the product's promise, each
+/// The demo's channels: the three platforms of the product's promise and
+/// Bluesky, each
 /// with its audience's zone and typical posting slots, connected to the
 /// built-in emulator's demo accounts when it runs.
 pub async fn add_demo_channels(state: &AppState, m: &Member) -> Result<(), AppError> {
@@ -37,6 +38,12 @@ pub async fn add_demo_channels(state: &AppState, m: &Member) -> Result<(), AppEr
             "@harbourtea",
             "America/Los_Angeles",
             "Mon-Sun 09:00, 12:00, 17:00",
+        ),
+        (
+            Platform::Bluesky,
+            "Harbour Tea on Bluesky",
+            "America/Vancouver",
+            "Mon-Fri 10:00, 16:00",
         ),
     ];
     let emulated = state.emulator_url.is_some();
@@ -63,14 +70,14 @@ pub async fn connect_demo(
                 app_id: DEMO.wechat.app_id.into(),
                 app_secret: DEMO.wechat.app_secret.into(),
             },
-            DEMO.wechat.name,
+            DEMO.wechat.name.to_owned(),
         ),
         Platform::Facebook => (
             Credentials::Facebook {
                 page_id: DEMO.facebook.page_id.into(),
                 page_token: DEMO.facebook.page_token.into(),
             },
-            DEMO.facebook.page_name,
+            DEMO.facebook.page_name.to_owned(),
         ),
         Platform::X => (
             Credentials::X {
@@ -82,11 +89,25 @@ pub async fn connect_demo(
                 // Refreshed (and rotated) on first use.
                 expires_at: state.now(),
             },
-            DEMO.x.name,
+            DEMO.x.name.to_owned(),
+        ),
+        Platform::Bluesky => (
+            Credentials::Bluesky {
+                did: DEMO.bluesky.did.into(),
+                handle: DEMO.bluesky.handle.into(),
+                pds: None,
+                app_password: DEMO.bluesky.app_password.into(),
+                // No session yet: the first call finds none and signs in
+                // with the app password, as after an expired session.
+                access_jwt: String::new(),
+                refresh_jwt: String::new(),
+                access_expires_at: state.now(),
+            },
+            format!("@{}", DEMO.bluesky.handle),
         ),
         _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
     };
-    store_connection(state, m, id, creds, name.to_owned()).await
+    store_connection(state, m, id, creds, name).await
 }
 
 /// Connects an X channel to the emulator's demo account with a token

@@ -3,6 +3,8 @@
 //! Every create is checked against the emulator's ledger, so "published
 //! once" means one create request reached the platform.
 
+mod bluesky;
+
 use chrono::{Duration as ChronoDuration, Utc};
 use std::sync::Arc;
 use std::time::Duration;

@@ -85,9 +85,7 @@ pub fn facets(text: &str, mentions: &[(String, String)]) -> Vec<Facet> {
             continue;
         }
         // The tag is stored without its `#` (one byte, or three for `＃`).
-        let tag = text[start..end]
-            .trim_start_matches(['#', '＃'])
-            .to_owned();
+        let tag = text[start..end].trim_start_matches(['#', '＃']).to_owned();
         out.push(Facet {
             start,
             end,
@@ -111,10 +109,9 @@ pub fn mentioned_handles(text: &str) -> Vec<String> {
 
 /// Whether the character before byte `i` lets a mention or tag start.
 fn boundary_before(text: &str, i: usize) -> bool {
-    text[..i]
-        .chars()
-        .next_back()
-        .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | '[' | '{' | '"' | '\'' | '（' | '「' | '“'))
+    text[..i].chars().next_back().is_none_or(|c| {
+        c.is_whitespace() || matches!(c, '(' | '[' | '{' | '"' | '\'' | '（' | '「' | '“')
+    })
 }
 
 /// `(start, end, handle)` of each `@handle`: labels of letters, digits and
@@ -216,7 +213,10 @@ mod tests {
         assert_eq!(f[2].feature, Feature::Tag("新茶".into()));
         assert_eq!(f[3].feature, Feature::Tag("tea".into()));
         let json = f[2].to_json();
-        assert_eq!(json["index"]["byteEnd"].as_u64().unwrap() as usize, f[2].end);
+        assert_eq!(
+            json["index"]["byteEnd"].as_u64().unwrap() as usize,
+            f[2].end
+        );
         assert_eq!(json["features"][0]["$type"], "app.bsky.richtext.facet#tag");
     }
 
@@ -254,7 +254,11 @@ mod tests {
         assert!(a.starts_with(|c: char| "234567abcdefghij".contains(c)));
         assert!(a < b, "a thread's keys sort in order");
         assert_ne!(a, c);
-        assert_eq!(a, tid(now, "delivery-1", 0), "the same inputs give the same key");
+        assert_eq!(
+            a,
+            tid(now, "delivery-1", 0),
+            "the same inputs give the same key"
+        );
         let later = tid(now + chrono::Duration::seconds(1), "delivery-1", 0);
         assert!(later > b);
     }

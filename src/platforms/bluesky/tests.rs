@@ -164,7 +164,10 @@ async fn a_post_keeps_its_record_key_before_sending_and_carries_byte_offset_face
     let rkey = b["rkey"].as_str().unwrap();
     assert_eq!(rkey.len(), 13);
     let first = kept.0.lock().unwrap()[0].clone();
-    assert_eq!(first["rkeys"][0], rkey, "the key was kept before the create");
+    assert_eq!(
+        first["rkeys"][0], rkey,
+        "the key was kept before the create"
+    );
     assert_eq!(b["record"]["createdAt"], first["created_at"]);
     assert_eq!(b["record"]["text"], text);
     let facets = b["record"]["facets"].as_array().unwrap();
@@ -192,7 +195,11 @@ async fn a_500_on_create_is_checked_with_get_record_and_the_existing_post_adopte
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/xrpc/com.atproto.repo.createRecord"))
-        .respond_with(xrpc_err(500, "InternalServerError", "Internal Server Error"))
+        .respond_with(xrpc_err(
+            500,
+            "InternalServerError",
+            "Internal Server Error",
+        ))
         .expect(1)
         .mount(&server)
         .await;
@@ -207,7 +214,10 @@ async fn a_500_on_create_is_checked_with_get_record_and_the_existing_post_adopte
         .mount(&server)
         .await;
     let c = client(&server, Store::new(creds("acc-1", 3600)));
-    let p = c.publish(&request("hello"), &Kept::default()).await.unwrap();
+    let p = c
+        .publish(&request("hello"), &Kept::default())
+        .await
+        .unwrap();
     assert_eq!(
         p.remote_id,
         format!("at://{DID}/app.bsky.feed.post/3kexisting222")
@@ -219,7 +229,11 @@ async fn a_500_whose_record_is_absent_is_sent_again_later_under_the_same_key() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/xrpc/com.atproto.repo.createRecord"))
-        .respond_with(xrpc_err(500, "InternalServerError", "Internal Server Error"))
+        .respond_with(xrpc_err(
+            500,
+            "InternalServerError",
+            "Internal Server Error",
+        ))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -240,8 +254,14 @@ async fn a_500_whose_record_is_absent_is_sent_again_later_under_the_same_key() {
     let sent = creates(&server).await;
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0]["rkey"], sent[1]["rkey"]);
-    assert_eq!(sent[0]["record"]["createdAt"], sent[1]["record"]["createdAt"]);
-    assert!(kept_again.0.lock().unwrap().is_empty(), "no new keys chosen");
+    assert_eq!(
+        sent[0]["record"]["createdAt"],
+        sent[1]["record"]["createdAt"]
+    );
+    assert!(
+        kept_again.0.lock().unwrap().is_empty(),
+        "no new keys chosen"
+    );
 }
 
 #[tokio::test]
@@ -258,7 +278,10 @@ async fn a_timeout_on_create_is_settled_by_looking_the_record_up() {
         .mount(&server)
         .await;
     let c = client(&server, Store::new(creds("acc-1", 3600)));
-    let err = c.publish(&request("hello"), &Kept::default()).await.unwrap_err();
+    let err = c
+        .publish(&request("hello"), &Kept::default())
+        .await
+        .unwrap_err();
     // The lookup failed too: whether it was created is not known yet.
     assert!(matches!(err, PlatformError::Unknown { .. }), "{err:?}");
 }
@@ -304,9 +327,14 @@ async fn a_thread_replies_to_its_root_and_parent_and_images_carry_alt_and_aspect
     let reply = &sent[1]["record"]["reply"];
     assert_eq!(reply["root"]["uri"], p.remote_id);
     assert_eq!(reply["parent"]["uri"], p.remote_id);
-    assert_eq!(reply["parent"]["cid"], format!("bafy{}", sent[0]["rkey"].as_str().unwrap()));
+    assert_eq!(
+        reply["parent"]["cid"],
+        format!("bafy{}", sent[0]["rkey"].as_str().unwrap())
+    );
     assert!(sent[1]["record"].get("embed").is_none());
-    assert!(sent.iter().all(|b| content::graphemes(b["record"]["text"].as_str().unwrap()) <= 300));
+    assert!(sent
+        .iter()
+        .all(|b| content::graphemes(b["record"]["text"].as_str().unwrap()) <= 300));
     assert_eq!(p.extra["uris"].as_array().unwrap().len(), 2);
     // Between the parts, the first one's uri and cid were kept.
     assert_eq!(kept.0.lock().unwrap().len(), 2);
@@ -361,8 +389,10 @@ async fn an_expired_token_is_renewed_with_the_refresh_jwt_saved_and_the_call_rep
         .await;
     let store = Store::new(creds("acc-1", 3600));
     let c = client(&server, store.clone());
-    c.publish(&request("hello"), &Kept::default()).await.unwrap();
-    assert_eq!(*store.saves.lock().unwrap(), [fresh.clone()]);
+    c.publish(&request("hello"), &Kept::default())
+        .await
+        .unwrap();
+    assert_eq!(*store.saves.lock().unwrap(), std::slice::from_ref(&fresh));
     let saved = store.creds.lock().unwrap().clone();
     match saved {
         Credentials::Bluesky {
@@ -390,7 +420,9 @@ async fn a_refused_refresh_token_falls_back_to_the_app_password_and_a_refused_pa
     let fresh = jwt("acc-3", 7200);
     Mock::given(method("POST"))
         .and(path("/xrpc/com.atproto.server.createSession"))
-        .and(body_partial_json(json!({"identifier": DID, "password": "abcd-efgh-ijkl-mnop"})))
+        .and(body_partial_json(
+            json!({"identifier": DID, "password": "abcd-efgh-ijkl-mnop"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "did": DID, "handle": "brand.example", "accessJwt": fresh, "refreshJwt": "refresh-3"
         })))
@@ -399,7 +431,11 @@ async fn a_refused_refresh_token_falls_back_to_the_app_password_and_a_refused_pa
         .await;
     Mock::given(method("POST"))
         .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(xrpc_err(401, "AuthenticationRequired", "Invalid identifier or password"))
+        .respond_with(xrpc_err(
+            401,
+            "AuthenticationRequired",
+            "Invalid identifier or password",
+        ))
         .mount(&server)
         .await;
     let store = Store::new(creds("acc-1", 0));
@@ -435,11 +471,19 @@ async fn rate_limits_say_when_to_come_back_and_a_daily_window_is_a_quota() {
         .mount(&server)
         .await;
     let c = client(&server, Store::new(creds("acc-1", 3600)));
-    match c.publish(&request("a"), &Kept::default()).await.unwrap_err() {
+    match c
+        .publish(&request("a"), &Kept::default())
+        .await
+        .unwrap_err()
+    {
         PlatformError::RetryAt { at, .. } => assert_eq!(at.unwrap().timestamp(), reset),
         e => panic!("{e:?}"),
     }
-    match c.publish(&request("b"), &Kept::default()).await.unwrap_err() {
+    match c
+        .publish(&request("b"), &Kept::default())
+        .await
+        .unwrap_err()
+    {
         PlatformError::QuotaExhausted { until, .. } => assert_eq!(until.timestamp(), reset),
         e => panic!("{e:?}"),
     }
@@ -458,7 +502,10 @@ async fn an_invalid_record_is_permanent() {
         .mount(&server)
         .await;
     let c = client(&server, Store::new(creds("acc-1", 3600)));
-    let err = c.publish(&request("x"), &Kept::default()).await.unwrap_err();
+    let err = c
+        .publish(&request("x"), &Kept::default())
+        .await
+        .unwrap_err();
     match err {
         PlatformError::Permanent { reason } => assert!(reason.contains("300 graphemes")),
         e => panic!("{e:?}"),
@@ -487,15 +534,22 @@ async fn reconciling_looks_up_every_kept_key() {
     let mut r = request("hello");
     assert_eq!(c.reconcile(&r, since).await.unwrap(), Reconciled::Absent);
 
-    r.resume = Some(json!({"rkeys": ["3kaaaaaaaaaa2"], "created_at": "2026-05-01T09:00:00.000Z", "posts": []}));
+    r.resume = Some(
+        json!({"rkeys": ["3kaaaaaaaaaa2"], "created_at": "2026-05-01T09:00:00.000Z", "posts": []}),
+    );
     match c.reconcile(&r, since).await.unwrap() {
         Reconciled::Found(p) => {
-            assert_eq!(p.remote_id, format!("at://{DID}/app.bsky.feed.post/3kaaaaaaaaaa2"))
+            assert_eq!(
+                p.remote_id,
+                format!("at://{DID}/app.bsky.feed.post/3kaaaaaaaaaa2")
+            )
         }
         other => panic!("{other:?}"),
     }
     // A thread whose second part is missing is sent again (same keys).
-    r.resume = Some(json!({"rkeys": ["3kaaaaaaaaaa2", "3kaaaaaaaaaa3"], "created_at": "2026-05-01T09:00:00.000Z"}));
+    r.resume = Some(
+        json!({"rkeys": ["3kaaaaaaaaaa2", "3kaaaaaaaaaa3"], "created_at": "2026-05-01T09:00:00.000Z"}),
+    );
     assert_eq!(c.reconcile(&r, since).await.unwrap(), Reconciled::Absent);
 }
 
@@ -573,7 +627,9 @@ async fn sign_in_resolves_the_handle_and_finds_the_pds_in_the_did_document() {
         .await
         .unwrap();
     match c {
-        Credentials::Bluesky { did, pds, handle, .. } => {
+        Credentials::Bluesky {
+            did, pds, handle, ..
+        } => {
             assert_eq!(did, DID);
             assert_eq!(handle, "brand.example");
             assert_eq!(pds.as_deref(), Some("https://pds.example.net"));

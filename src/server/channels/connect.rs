@@ -3,6 +3,11 @@
 //! - WeChat: the admin pastes the Official Account's AppID and AppSecret;
 //!   they are checked against the platform (which also proves this
 //!   server's IP is on the account's whitelist) before being sealed.
+//! - Bluesky: the admin enters the account's handle (or DID) and an app
+//!   password; the handle is resolved, a session is made at the channel's
+//!   hosting provider and the account's own PDS found, before anything is
+//!   sealed. Only app passwords are taken: a tool must never hold the
+//!   account's main password.
 //! - Facebook and X: OAuth. `/oauth/{platform}/start` remembers a random
 //!   `state` (and X's PKCE verifier) in the session and sends the browser to
 //!   the platform's consent page; `/oauth/{platform}/callback` accepts the
@@ -22,7 +27,7 @@ use crate::domain::html::escape;
 use crate::domain::post::ChannelView;
 use crate::domain::{AppError, ChannelId, WorkspaceId};
 use crate::i18n::Msg;
-use crate::platforms::{self, facebook, x, Credentials, MemoryCredentials};
+use crate::platforms::{self, bluesky, facebook, x, Credentials, MemoryCredentials};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -58,6 +63,42 @@ pub async fn connect_wechat(
         app_secret: app_secret.to_owned(),
     };
     let name = verify(state, &row, Platform::Wechat, &creds).await?;
+    store_connection(state, m, id, creds, name).await
+}
+
+/// Signs a Bluesky channel in with a handle and an app password, checks
+/// the session, then stores it.
+pub async fn connect_bluesky(
+    state: &AppState,
+    m: &Member,
+    id: ChannelId,
+    identifier: &str,
+    app_password: &str,
+) -> Result<ChannelView, AppError> {
+    m.require(Need::Configure)?;
+    let row = channel_row(state, m.ws(), id).await?;
+    if row.platform != Platform::Bluesky {
+        return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
+    }
+    let identifier = identifier.trim().trim_start_matches('@');
+    if identifier.is_empty() || app_password.trim().is_empty() {
+        return Err(AppError::invalid(
+            Some("identifier"),
+            Msg::ErrBlueskyCredentials,
+        ));
+    }
+    if !bluesky::is_app_password(app_password) {
+        return Err(AppError::invalid(
+            Some("app_password"),
+            Msg::ErrBlueskyAppPassword,
+        ));
+    }
+    let ends = state.clients.endpoints(&row, Platform::Bluesky);
+    let http = platforms::http::build(&ends).map_err(|e| platform_refusal(&e))?;
+    let creds = bluesky::sign_in(&http, &ends, identifier, app_password)
+        .await
+        .map_err(|e| platform_refusal(&e))?;
+    let name = verify(state, &row, Platform::Bluesky, &creds).await?;
     store_connection(state, m, id, creds, name).await
 }
 

@@ -132,6 +132,37 @@ pub async fn connect_wechat(
 }
 
 #[derive(Deserialize, ToSchema)]
+pub struct BlueskyConnectBody {
+    /// The account's handle (`brand.bsky.social`) or DID.
+    identifier: String,
+    /// An app password (`xxxx-xxxx-xxxx-xxxx`), never the account's own.
+    app_password: String,
+}
+
+/// Connects a Bluesky channel: the handle is resolved, a session is made
+/// with the app password at the channel's hosting provider (Bluesky's
+/// unless the channel's API base says otherwise) and the account's PDS
+/// found, then the session is stored encrypted.
+#[utoipa::path(post, path = "/channels/{id}/connect/bluesky", tag = tag::POSTS,
+    params(("id" = i64, Path, description = "Channel id"), WorkspaceQuery),
+    request_body = BlueskyConnectBody,
+    responses((status = 200, body = ChannelView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn connect_bluesky(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<WorkspaceQuery>,
+    ApiJson(body): ApiJson<BlueskyConnectBody>,
+) -> Result<Json<ChannelView>, ApiError> {
+    let m = pick_workspace(&state, &user, q.workspace, &headers).await?;
+    let id = parse_id(&id)?;
+    Ok(Json(
+        connect::connect_bluesky(&state, &m, id, &body.identifier, &body.app_password).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
 pub struct EgressBody {
     /// API base URL; empty or absent for the platform's own.
     api_base: Option<String>,

@@ -37,6 +37,7 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(channels::list_channels, channels::create_channel))
         .routes(routes!(channels::update_channel))
         .routes(routes!(channels::connect_wechat))
+        .routes(routes!(channels::connect_bluesky))
         .routes(routes!(channels::set_egress))
         .routes(routes!(channels::check))
         .routes(routes!(deliveries::post_attempts))

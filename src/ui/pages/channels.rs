@@ -6,7 +6,7 @@
 //! channel, its recent deliveries, fetched when first opened.
 
 use crate::api::channels::{
-    emulator_available, list_channels, CheckChannel, ConnectWechat, CreateChannel,
+    emulator_available, list_channels, CheckChannel, ConnectBluesky, ConnectWechat, CreateChannel,
     SetChannelEgress, UpdateChannel,
 };
 use crate::api::deliveries::channel_attempts;
@@ -30,6 +30,7 @@ use leptos_router::hooks::use_query_map;
 enum Panel {
     Edit,
     Wechat,
+    Bluesky,
     Egress,
 }
 
@@ -41,6 +42,7 @@ struct Rows {
     open: RwSignal<Option<(ChannelId, Panel)>>,
     update: ServerAction<UpdateChannel>,
     wechat: ServerAction<ConnectWechat>,
+    bluesky: ServerAction<ConnectBluesky>,
     egress: ServerAction<SetChannelEgress>,
     check: ServerAction<CheckChannel>,
 }
@@ -79,6 +81,7 @@ pub fn ChannelsPage() -> impl IntoView {
         open: RwSignal::new(None),
         update: ServerAction::new(),
         wechat: ServerAction::new(),
+        bluesky: ServerAction::new(),
         egress: ServerAction::new(),
         check: ServerAction::new(),
     };
@@ -101,6 +104,11 @@ pub fn ChannelsPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if matches!(rows.wechat.value().get(), Some(Ok(_))) {
+            saved();
+        }
+    });
+    Effect::new(move |_| {
+        if matches!(rows.bluesky.value().get(), Some(Ok(_))) {
             saved();
         }
     });
@@ -173,6 +181,10 @@ fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
                         Some((open, Panel::Wechat)) if open == id => view! {
                             <ChannelRow channel=channel.clone() rows/>
                             <WechatRow channel rows/>
+                        }.into_any(),
+                        Some((open, Panel::Bluesky)) if open == id => view! {
+                            <ChannelRow channel=channel.clone() rows/>
+                            <BlueskyRow channel rows/>
                         }.into_any(),
                         Some((open, Panel::Egress)) if open == id => view! {
                             <ChannelRow channel=channel.clone() rows/>
@@ -338,6 +350,16 @@ fn ChannelRow(channel: ChannelView, rows: Rows) -> impl IntoView {
             </button>
         }
         .into_any(),
+        Platform::Bluesky => view! {
+            <button type="button" class="button button-small button-primary" data-testid="channel-connect"
+                on:click=move |_| {
+                    rows.bluesky.value().set(None);
+                    rows.open.set(Some((id, Panel::Bluesky)));
+                }>
+                {move || i18n.t(connect_label)}
+            </button>
+        }
+        .into_any(),
         _ => ().into_any(),
     };
     let check_pending = rows.check.pending();
@@ -420,6 +442,38 @@ fn WechatRow(channel: ChannelView, rows: Rows) -> impl IntoView {
                         </label>
                     </div>
                     <ActionError error=error_of(rows.wechat.value())/>
+                    {form_buttons(pending.into(), Msg::ChannelConnect, rows)}
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn BlueskyRow(channel: ChannelView, rows: Rows) -> impl IntoView {
+    let i18n = use_i18n();
+    let pending = rows.bluesky.pending();
+    view! {
+        <tr class="chan-editing">
+            <td colspan="6">
+                <ActionForm action=rows.bluesky attr:class="form chan-edit-form" attr:data-testid="bluesky-connect-form">
+                    <input type="hidden" name="ws" value=rows.ws.0/>
+                    <input type="hidden" name="id" value=channel.id.0/>
+                    <p class="hint">{move || i18n.t(Msg::BlueskyConnectHint)}</p>
+                    <div class="chan-fields">
+                        <label>
+                            <span>{move || i18n.t(Msg::BlueskyHandle)}</span>
+                            <input name="identifier" required autocomplete="off" spellcheck="false"
+                                placeholder="brand.bsky.social"
+                                value=channel.connection.account_name.clone().unwrap_or_default().trim_start_matches('@').to_owned()/>
+                        </label>
+                        <label>
+                            <span>{move || i18n.t(Msg::BlueskyAppPassword)}</span>
+                            <input name="app_password" type="password" required autocomplete="off"
+                                placeholder="xxxx-xxxx-xxxx-xxxx"/>
+                        </label>
+                    </div>
+                    <ActionError error=error_of(rows.bluesky.value())/>
                     {form_buttons(pending.into(), Msg::ChannelConnect, rows)}
                 </ActionForm>
             </td>
@@ -521,10 +575,15 @@ fn AddChannel(ws: WorkspaceId, create: ServerAction<CreateChannel>) -> impl Into
     });
     let emulator = Resource::new(|| (), |_| emulator_available());
     // The platforms Tongbu can connect today.
-    let options = [Platform::Wechat, Platform::Facebook, Platform::X]
-        .into_iter()
-        .map(|p| view! { <option value=p.as_str()>{p.display_name()}</option> })
-        .collect_view();
+    let options = [
+        Platform::Wechat,
+        Platform::Facebook,
+        Platform::X,
+        Platform::Bluesky,
+    ]
+    .into_iter()
+    .map(|p| view! { <option value=p.as_str()>{p.display_name()}</option> })
+    .collect_view();
     view! {
         <section class="card chan-add" id="add-channel">
             <h2>{move || i18n.t(Msg::ChannelAdd)}</h2>
