@@ -230,6 +230,26 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::OK);
     };
 
+    mastodon_registers_an_app_on_the_instance_and_connects_through_its_consent_page => |b| async move {
+        let app = app_with_emulator(b).await;
+        let (c, ws) = app.setup_owner("owner@example.com").await;
+        let id = new_channel(&app, &c, ws, "mastodon", true).await;
+        let end = oauth(&app, &c, ws, id, "mastodon", "allow").await;
+        assert_eq!(end, format!("/w/{ws}/channels?connected=1"));
+        let ch = channel(&app, &c, ws, id).await;
+        assert_eq!(ch["connection"]["status"], "connected", "{ch}");
+        assert_eq!(ch["connection"]["account_id"], DEMO.mastodon.account_id);
+        assert!(ch["connection"]["account_name"].as_str().unwrap().starts_with(&format!("@{}@", DEMO.mastodon.username)), "{ch}");
+        let r = c.post(app.url(&format!("/api/v1/channels/{id}/check?workspace={ws}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        // Declining connects nothing; a bad visibility is refused before leaving.
+        let other = new_channel(&app, &c, ws, "mastodon", true).await;
+        let end = oauth(&app, &c, ws, other, "mastodon", "deny").await;
+        assert!(end.contains("connect_error=ErrOauthDenied"), "{end}");
+        let r = c.get(app.url(&format!("/oauth/mastodon/start?ws={ws}&channel={other}&visibility=everyone"))).send().await.unwrap();
+        assert!(location(&r).contains("connect_error=ErrMastodonVisibility"), "{}", location(&r));
+    };
+
     x_connects_through_its_consent_page_and_rotates_its_token => |b| async move {
         let app = app_with_emulator(b).await;
         let (c, ws) = app.setup_owner("owner@example.com").await;
@@ -353,7 +373,7 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     };
 
-    the_demo_workspace_starts_with_four_connected_emulated_channels => |b| async move {
+    the_demo_workspace_starts_with_five_connected_emulated_channels => |b| async move {
         let app = TestApp::spawn_configured(common::TestDb::new(b).await, |c| {
             c.emulator = true;
             c.demo = true;
@@ -362,7 +382,7 @@ on_both_backends! {
         let (c, ws) = app.setup_owner("owner@example.com").await;
         let list: Value = c.get(app.url(&format!("/api/v1/channels?workspace={ws}"))).send().await.unwrap().json().await.unwrap();
         let list = list.as_array().unwrap();
-        assert_eq!(list.len(), 4);
+        assert_eq!(list.len(), 5);
         for ch in list {
             assert_eq!(ch["emulated"], true);
             assert_eq!(ch["connection"]["status"], "connected", "{ch}");

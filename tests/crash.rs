@@ -790,6 +790,41 @@ on_both_backends! {
         assert_eq!(done[0].remote_id, created.remote_id);
         assert_eq!(rig.audit().await.duplicates, 0);
     };
+
+    // Mastodon created the status and answered 503: in doubt, then found
+    // among the account's statuses; never sent twice.
+    mastodon_error_after_commit_is_found_not_resent => |b| async move {
+        let rig = Rig::new(b).await;
+        let masto = rig.channel(Platform::Mastodon, "mastodon").await;
+        rig.emulator.inject(FaultRule::new(EmuPlatform::Mastodon, Fault::ErrorAfterCommit).times(1));
+        let post = rig.due_post("Five hundred after commit, on Mastodon", masto).await;
+        let mut workers = vec![rig.worker("only", &[])];
+        let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
+        let status = one_committed(&rig, "mastodon.status");
+        assert_eq!(status.fault.as_deref(), Some("error_after_commit"));
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
+        assert_eq!(done[0].remote_id, status.remote_id);
+        let audit = rig.audit().await;
+        assert_eq!((audit.remote_posts, audit.duplicates), (1, 0), "{audit:?}");
+    };
+
+    // A hung status: in doubt, not among the account's statuses, sent
+    // again under the same Idempotency-Key, created once.
+    mastodon_hang_is_sent_again_under_the_same_idempotency_key => |b| async move {
+        let rig = Rig::new(b).await;
+        let masto = rig.channel(Platform::Mastodon, "mastodon").await;
+        rig.emulator.inject(FaultRule::new(EmuPlatform::Mastodon, Fault::Hang).times(1));
+        let post = rig.due_post("Hung once, on Mastodon", masto).await;
+        let mut workers = vec![rig.worker("only", &[("TONGBU_PLATFORM_TIMEOUT_MS", "1000")])];
+        let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
+        let creates = rig.creates("mastodon.status");
+        assert!(creates.len() >= 2, "the hung request and a resend: {creates:#?}");
+        assert!(creates.windows(2).all(|w| w[0].idempotency_key == w[1].idempotency_key), "{creates:#?}");
+        let status = one_committed(&rig, "mastodon.status");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
+        assert_eq!(done[0].remote_id, status.remote_id);
+        assert_eq!(rig.audit().await.duplicates, 0);
+    };
 }
 
 // ---- SQLite: one scheduler per database --------------------------------------

@@ -1345,6 +1345,7 @@ const EXPECTED_ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/channels/{id}"),
     ("POST", "/channels/{id}/check"),
     ("POST", "/channels/{id}/connect/wechat"),
+    ("POST", "/channels/{id}/connect/bluesky"),
     ("PUT", "/channels/{id}/egress"),
     ("GET", "/posts"),
     ("POST", "/posts"),

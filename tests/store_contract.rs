@@ -602,6 +602,7 @@ on_both_backends! {
                 account_name: "Acme".into(),
                 credentials: "v1.k.sealed-one".into(),
                 token_expires_at: Some(now + Duration::hours(2)),
+                text_limit: None,
             }, owner.id(), now)
             .await
             .unwrap();
@@ -633,6 +634,7 @@ on_both_backends! {
                 account_name: "Acme".into(),
                 credentials: "v1.k.s".into(),
                 token_expires_at: None,
+                text_limit: None,
             }, owner.id(), now)
             .await
             .unwrap();
@@ -662,6 +664,7 @@ on_both_backends! {
                     account_name: name.into(),
                     credentials: format!("old-{name}"),
                     token_expires_at: None,
+                    text_limit: None,
                 }, owner.id(), now)
                 .await
                 .unwrap();

@@ -48,7 +48,7 @@ test('draft for three channels, fix X with a variant, submit, approve, calendar 
   const x = list.find((c) => c.platform === 'x');
   const wechat = list.find((c) => c.platform === 'wechat');
   expect(list.length).toBeGreaterThanOrEqual(3);
-  // This day's post is for three channels: the demo's Bluesky channel sits it out.
+  // This day's post is for three channels: the demo's other channels sit it out.
   for (const c of list.filter((c) => !['wechat', 'facebook', 'x'].includes(c.platform))) {
     await page.getByTestId(`channel-toggle-${c.id}`).uncheck();
   }

@@ -77,3 +77,24 @@ test('connect Bluesky with its handle and an app password, never the account pas
   await expect(connected.getByTestId('channel-account')).toContainText('@tongbu-demo.bsky.social');
   await expect(page.locator('body')).not.toContainText('emul-ated-blue-sky1');
 });
+
+test('connect Mastodon: the server registers Tongbu as an app, then its consent page', async ({ page }) => {
+  const ws = await signInOwner(page);
+  await page.goto(`/w/${ws}/channels`);
+  await hydrated(page);
+  const row = await addChannel(page, 'mastodon', 'Harbour Tea on Mastodon 2');
+  await row.getByTestId('channel-connect').click();
+  const form = page.getByTestId('mastodon-connect-form');
+  await form.locator('select[name=visibility]').selectOption('unlisted');
+  await form.locator('input[name=spoiler_text]').fill('Tea talk');
+  const appOrigin = new URL(page.url()).origin;
+  await form.getByRole('button', { name: /^connect$/i }).click();
+  await expect(page.locator('#allow')).toBeVisible();
+  expect(new URL(page.url()).origin).not.toBe(appOrigin);
+  await page.locator('#allow').click();
+  await expect(page).toHaveURL(new RegExp(`/w/${ws}/channels\\?connected=1$`));
+  await hydrated(page);
+  const connected = page.getByTestId('channel-row').filter({ hasText: 'Harbour Tea on Mastodon 2' });
+  await expect(connected.getByTestId('channel-status')).toHaveAttribute('data-status', 'connected');
+  await expect(connected.getByTestId('channel-account')).toContainText('@tongbu_demo@');
+});

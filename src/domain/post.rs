@@ -42,6 +42,18 @@ pub struct ChannelView {
     /// secret.
     #[serde(default)]
     pub connection: Connection,
+    /// The account's server's own limit for a post's text, when it sets
+    /// one (a Mastodon instance); else the platform's.
+    #[serde(default)]
+    pub text_limit: Option<usize>,
+}
+
+impl ChannelView {
+    /// The limit the composer and the server count this channel's text
+    /// against.
+    pub fn text_limit(&self) -> usize {
+        self.text_limit.unwrap_or(self.platform.text_limit())
+    }
 }
 
 /// Where a channel stands with its platform account.
@@ -307,7 +319,12 @@ pub fn check_post(
                 media: &media,
                 link: eff.link.as_deref(),
             };
-            let report = content::check(channel.platform, &draft, content.allow_thread);
+            let report = content::check_within(
+                channel.platform,
+                &draft,
+                content.allow_thread,
+                channel.text_limit(),
+            );
             let preview = content::published_text(channel.platform, &draft).into_owned();
             ChannelCheck {
                 channel_id: channel.id,
@@ -691,7 +708,28 @@ mod tests {
             emulated: true,
             created_at: DateTime::<Utc>::UNIX_EPOCH,
             connection: Connection::default(),
+            text_limit: None,
         }
+    }
+
+    #[test]
+    fn a_server_with_its_own_limit_is_counted_against_it() {
+        let content = PostContent {
+            text: "茶".repeat(700),
+            ..PostContent::default()
+        };
+        let mut roomy = channel(1, Platform::Mastodon);
+        roomy.text_limit = Some(1000);
+        let usual = channel(2, Platform::Mastodon);
+        let checks = check_post(&content, &[roomy.id, usual.id], &[roomy, usual], None);
+        assert_eq!(
+            (checks[0].report.limit, checks[0].report.ok()),
+            (1000, true)
+        );
+        assert_eq!(
+            (checks[1].report.limit, checks[1].report.ok()),
+            (500, false)
+        );
     }
 
     #[test]

@@ -112,3 +112,11 @@ pub(crate) fn form(action: Option<&str>, fields: &str, allow: &str) -> String {
 pub(crate) fn allowed(p: &HashMap<String, String>) -> bool {
     get_param(p, "decision") == "allow"
 }
+
+/// BASE64URL(SHA256(verifier)) without padding, as RFC 7636 S256: what a
+/// token endpoint compares with the challenge the authorize page was given.
+pub(crate) fn pkce_challenge(verifier: &str) -> String {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}

@@ -8,9 +8,10 @@
 
 pub use super::bluesky::DemoBluesky;
 pub use super::facebook::DemoFacebook;
+pub use super::mastodon::DemoMastodon;
 pub use super::wechat::DemoWechat;
 pub use super::x::DemoX;
-use super::{bluesky, facebook, wechat, x};
+use super::{bluesky, facebook, mastodon, wechat, x};
 use serde::Serialize;
 
 /// Every seeded account of the emulator (also served at
@@ -21,6 +22,7 @@ pub struct DemoAccounts {
     pub facebook: DemoFacebook,
     pub x: DemoX,
     pub bluesky: DemoBluesky,
+    pub mastodon: DemoMastodon,
 }
 
 /// The fixed seeded accounts, shared by the demo seeding and the tests.
@@ -29,4 +31,5 @@ pub const DEMO: DemoAccounts = DemoAccounts {
     facebook: facebook::DEMO,
     x: x::DEMO,
     bluesky: bluesky::DEMO,
+    mastodon: mastodon::DEMO,
 };

@@ -1,6 +1,6 @@
 //! The platform emulator: faithful imitations of the WeChat Official
-//! Account, Facebook Graph, X v2 and Bluesky (AT Protocol) APIs on one
-//! loopback host, used by the demo, the tests and the benchmarks.
+//! Account, Facebook Graph, X v2, Bluesky (AT Protocol) and Mastodon APIs
+//! on one loopback host, used by the demo, the tests and the benchmarks.
 //!
 //! It serves the real platforms' paths (see the client/emulator contract),
 //! so a client pointed at the emulator's base URL works unchanged. Beyond
@@ -29,6 +29,7 @@ mod demo;
 mod facebook;
 mod faults;
 mod host;
+mod mastodon;
 mod metrics;
 mod net;
 mod request;
@@ -39,7 +40,7 @@ mod x;
 /// The platforms' names in the ledger and in fault rules (the domain's
 /// own names).
 pub use crate::domain::content::Platform as EmuPlatform;
-pub use demo::{DemoAccounts, DemoBluesky, DemoFacebook, DemoWechat, DemoX, DEMO};
+pub use demo::{DemoAccounts, DemoBluesky, DemoFacebook, DemoMastodon, DemoWechat, DemoX, DEMO};
 pub use faults::{Fault, FaultRule, FaultScope};
 pub use host::{Emulator, EmulatorOptions};
 pub use metrics::Figures;
@@ -57,6 +58,7 @@ const PLATFORMS: &[&dyn AnySim] = &[
     &facebook::Facebook,
     &wechat::Wechat,
     &bluesky::Bluesky,
+    &mastodon::Mastodon,
 ];
 
 impl Emulator {
@@ -122,6 +124,7 @@ mod tests {
                 "counter",
                 "facebook",
                 "ledger",
+                "mastodon",
                 "wechat",
                 "windows",
                 "x"

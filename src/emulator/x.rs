@@ -14,7 +14,7 @@
 // them would only add noise on a loopback test server.
 #![allow(clippy::result_large_err)]
 
-use super::consent;
+use super::consent::{self, pkce_challenge};
 use super::faults::{CallKind, Fault};
 use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
 use super::metrics::figures;
@@ -34,7 +34,6 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 
 const WINDOW_MINUTES: i64 = 15;
@@ -732,11 +731,6 @@ fn token_body(access: String, refresh: Option<String>, scope: String) -> Respons
         body["refresh_token"] = Value::String(r);
     }
     json_resp(StatusCode::OK, body)
-}
-
-/// BASE64URL(SHA256(verifier)) without padding, as RFC 7636 S256.
-pub(crate) fn pkce_challenge(verifier: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 // ---- consent -------------------------------------------------------------------

@@ -218,6 +218,8 @@ messages! {
     ErrWechatCredentials => "Enter the Official Account's AppID and AppSecret.", "请输入公众号的 AppID 和 AppSecret。", "請輸入公眾號的 AppID 和 AppSecret。";
     ErrBlueskyCredentials => "Enter the account's handle (for example brand.bsky.social) and an app password.", "请输入账号的用户名（例如 brand.bsky.social）和应用密码。", "請輸入帳號的使用者名稱（例如 brand.bsky.social）和應用程式密碼。";
     ErrBlueskyAppPassword => "Use an app password (four groups of four characters, xxxx-xxxx-xxxx-xxxx), not the account's own password: create one in Bluesky under Settings → Privacy and security → App passwords.", "请使用应用密码（四组四个字符，xxxx-xxxx-xxxx-xxxx），而不是账号本身的密码：在 Bluesky「设置 → 隐私与安全 → 应用密码」中创建。", "請使用應用程式密碼（四組四個字元，xxxx-xxxx-xxxx-xxxx），而非帳號本身的密碼：在 Bluesky「設定 → 隱私與安全 → 應用程式密碼」中建立。";
+    ErrMastodonInstance => "Enter the account's Mastodon server, for example mastodon.social.", "请输入账号所在的 Mastodon 服务器，例如 mastodon.social。", "請輸入帳號所在的 Mastodon 伺服器，例如 mastodon.social。";
+    ErrMastodonVisibility => "Visibility must be public, unlisted, followers only or direct.", "可见范围必须是公开、不公开列出、仅关注者或私信。", "可見範圍必須是公開、不公開列出、僅追蹤者或私訊。";
     ErrOauthAppMissing => "No app is configured for connecting this platform: set its app id and secret (see the README).", "尚未配置用于连接此平台的应用：请设置应用 ID 和密钥（见 README）。", "尚未設定用於連接此平台的應用：請設定應用 ID 和密鑰（見 README）。";
     ErrOauthState => "The sign-in with the platform expired or did not start here. Start connecting again.", "平台登录已过期或并非从此处发起，请重新连接。", "平台登入已過期或並非從此處發起，請重新連接。";
     ErrOauthDenied => "Access was not granted on the platform, so the channel was not connected.", "未在平台上授权，渠道未连接。", "未在平台上授權，渠道未連接。";
@@ -261,7 +263,7 @@ messages! {
     ComposeDigest => "Digest (WeChat)", "摘要（微信）", "摘要（微信）";
     ComposeCampaign => "Campaign tag", "活动标签", "活動標籤";
     ComposeUtm => "Add UTM parameters to links (source = each channel's platform)", "为链接添加 UTM 参数（来源为各渠道的平台）", "為連結新增 UTM 參數（來源為各渠道的平台）";
-    ComposeThread => "Let long text become a thread (X, Bluesky)", "长文本可拆分为串文（X、Bluesky）", "長文字可拆分為串文（X、Bluesky）";
+    ComposeThread => "Let long text become a thread (X, Bluesky, Mastodon)", "长文本可拆分为串文（X、Bluesky、Mastodon）", "長文字可拆分為串文（X、Bluesky、Mastodon）";
     ComposeMedia => "Images and video", "图片和视频", "圖片和影片";
     ComposeMediaHint => "PNG, JPEG, GIF, WebP or MP4. The first image is the WeChat cover.", "支持 PNG、JPEG、GIF、WebP 或 MP4。第一张图片将作为微信封面。", "支援 PNG、JPEG、GIF、WebP 或 MP4。第一張圖片將作為微信封面。";
     ComposeAltText => "Alt text", "替代文字", "替代文字";
@@ -456,6 +458,13 @@ messages! {
     BlueskyHandle => "Handle or DID", "用户名或 DID", "使用者名稱或 DID";
     BlueskyAppPassword => "App password", "应用密码", "應用程式密碼";
     BlueskyConnectHint => "Create an app password for Tongbu in Bluesky under Settings → Privacy and security → App passwords, and enter it with the account's handle. Accounts on another PDS work too: Tongbu finds the account's server from its handle.", "在 Bluesky「设置 → 隐私与安全 → 应用密码」中为同步创建一个应用密码，并与账号用户名一起填写。其他 PDS 上的账号同样可用：同步会根据用户名找到账号所在的服务器。", "在 Bluesky「設定 → 隱私與安全 → 應用程式密碼」中為同步建立一組應用程式密碼，並與帳號使用者名稱一起填寫。其他 PDS 上的帳號同樣可用：同步會依使用者名稱找到帳號所在的伺服器。";
+    MastodonInstance => "Server", "服务器", "伺服器";
+    MastodonVisibility => "Visibility", "可见范围", "可見範圍";
+    MastodonPublic => "Public", "公开", "公開";
+    MastodonUnlisted => "Unlisted (quiet public)", "不公开列出（安静公开）", "不公開列出（安靜公開）";
+    MastodonPrivate => "Followers only", "仅关注者", "僅追蹤者";
+    MastodonSpoiler => "Content warning (optional)", "内容警告（可选）", "內容警告（選填）";
+    MastodonConnectHint => "Tongbu registers itself as an app on the account's server and sends you there to allow it. Visibility and the content warning apply to every post this channel sends.", "同步会在账号所在的服务器上注册为应用，并带你前往授权。可见范围和内容警告适用于此渠道发送的每条帖子。", "同步會在帳號所在的伺服器上註冊為應用程式，並帶你前往授權。可見範圍和內容警告適用於此渠道發送的每則貼文。";
     WechatAppId => "AppID", "AppID", "AppID";
     WechatAppSecret => "AppSecret", "AppSecret", "AppSecret";
     WechatConnectHint => "Find both under Settings and Development → Basic Configuration in the Official Account platform. WeChat only answers servers whose public IP address is on the account's IP whitelist there: add this server's outgoing IP first.", "两者都在公众号平台「设置与开发 → 基本配置」中。微信只响应公网 IP 在该账号 IP 白名单中的服务器：请先添加本服务器的出口 IP。", "兩者都在公眾號平台「設定與開發 → 基本配置」中。微信只回應公網 IP 在該帳號 IP 白名單中的伺服器：請先新增本伺服器的出口 IP。";

@@ -16,6 +16,7 @@
 pub mod bluesky;
 pub mod facebook;
 pub mod http;
+pub mod mastodon;
 pub mod oauth;
 pub mod wechat;
 pub mod x;
@@ -120,6 +121,20 @@ pub enum Credentials {
         refresh_jwt: String,
         access_expires_at: DateTime<Utc>,
     },
+    /// Mastodon: the token of the app Tongbu registered on the account's
+    /// instance (Mastodon tokens do not expire), and how this channel's
+    /// statuses go out.
+    Mastodon {
+        account_id: String,
+        username: String,
+        /// The account's instance, when it is not the channel's API base.
+        instance: Option<String>,
+        client_id: String,
+        client_secret: String,
+        access_token: String,
+        #[serde(default)]
+        options: mastodon::StatusOptions,
+    },
 }
 
 impl std::fmt::Debug for Credentials {
@@ -149,6 +164,15 @@ impl std::fmt::Debug for Credentials {
                 f,
                 "Credentials::Bluesky {{ did: {did:?}, handle: {handle:?}, .. [redacted] }}"
             ),
+            Credentials::Mastodon {
+                account_id,
+                username,
+                instance,
+                ..
+            } => write!(
+                f,
+                "Credentials::Mastodon {{ account_id: {account_id:?}, username: {username:?}, instance: {instance:?}, .. [redacted] }}"
+            ),
         }
     }
 }
@@ -160,6 +184,7 @@ impl Credentials {
             Credentials::Facebook { .. } => Platform::Facebook,
             Credentials::X { .. } => Platform::X,
             Credentials::Bluesky { .. } => Platform::Bluesky,
+            Credentials::Mastodon { .. } => Platform::Mastodon,
         }
     }
 
@@ -170,6 +195,7 @@ impl Credentials {
             Credentials::Facebook { page_id, .. } => page_id,
             Credentials::X { user_id, .. } => user_id,
             Credentials::Bluesky { did, .. } => did,
+            Credentials::Mastodon { account_id, .. } => account_id,
         }
     }
 
@@ -513,6 +539,13 @@ pub trait PlatformClient: Send + Sync {
 
     /// Who the credentials belong to; doubles as the health check.
     async fn account(&self) -> Result<AccountInfo, PlatformError>;
+
+    /// The account's server's own limit for a post's text, when it sets one
+    /// (a Mastodon instance's configured characters); `None` means the
+    /// platform's usual limit.
+    async fn text_limit(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// Builds the client for one channel.
@@ -535,6 +568,11 @@ pub fn client_for(
         )),
         Platform::X => Arc::new(x::XClient::new(http, endpoints.clone(), credentials)),
         Platform::Bluesky => Arc::new(bluesky::BlueskyClient::new(
+            http,
+            endpoints.clone(),
+            credentials,
+        )),
+        Platform::Mastodon => Arc::new(mastodon::MastodonClient::new(
             http,
             endpoints.clone(),
             credentials,

@@ -852,18 +852,7 @@ fn same_text(remote: &str, sent: &str) -> bool {
         .replace("&gt;", ">")
         .replace("&amp;", "&");
     let (remote, sent) = (remote.trim(), sent.trim());
-    remote == sent || without_urls(remote) == without_urls(sent)
-}
-
-fn without_urls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (start, end) in content::find_urls(text) {
-        out.push_str(&text[at..start]);
-        at = end;
-    }
-    out.push_str(&text[at..]);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    remote == sent || content::without_urls(remote) == content::without_urls(sent)
 }
 
 // ---------------------------------------------------------------------------

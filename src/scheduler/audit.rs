@@ -40,7 +40,12 @@ impl JoinCounts {
 fn creates_a_post(kind: &str) -> bool {
     matches!(
         kind,
-        "x.tweet" | "facebook.feed" | "facebook.photo" | "wechat.submit" | "bluesky.post"
+        "x.tweet"
+            | "facebook.feed"
+            | "facebook.photo"
+            | "wechat.submit"
+            | "bluesky.post"
+            | "mastodon.status"
     )
 }
 

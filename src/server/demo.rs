@@ -15,8 +15,8 @@ use crate::emulator::{Emulator, DEMO};
 use crate::i18n::Msg;
 use crate::platforms::Credentials;
 
-/// The demo's channels: the three platforms of the product's promise and
-/// Bluesky, each
+/// The demo's channels: the three platforms of the product's promise,
+/// Bluesky and Mastodon, each
 /// with its audience's zone and typical posting slots, connected to the
 /// built-in emulator's demo accounts when it runs.
 pub async fn add_demo_channels(state: &AppState, m: &Member) -> Result<(), AppError> {
@@ -44,6 +44,12 @@ pub async fn add_demo_channels(state: &AppState, m: &Member) -> Result<(), AppEr
             "Harbour Tea on Bluesky",
             "America/Vancouver",
             "Mon-Fri 10:00, 16:00",
+        ),
+        (
+            Platform::Mastodon,
+            "Harbour Tea on Mastodon",
+            "Europe/London",
+            "Mon-Fri 08:30, 19:00",
         ),
     ];
     let emulated = state.emulator_url.is_some();
@@ -104,6 +110,20 @@ pub async fn connect_demo(
                 access_expires_at: state.now(),
             },
             format!("@{}", DEMO.bluesky.handle),
+        ),
+        Platform::Mastodon => (
+            Credentials::Mastodon {
+                account_id: DEMO.mastodon.account_id.into(),
+                username: DEMO.mastodon.username.into(),
+                instance: None,
+                // The seeded token was granted without an app of ours; a
+                // reconnect registers one.
+                client_id: String::new(),
+                client_secret: String::new(),
+                access_token: DEMO.mastodon.access_token.into(),
+                options: Default::default(),
+            },
+            format!("@{}", DEMO.mastodon.username),
         ),
         _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
     };

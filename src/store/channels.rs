@@ -28,6 +28,8 @@ pub struct Connection {
     /// Sealed by `server::crypto::encrypt` with this channel's id.
     pub credentials: String,
     pub token_expires_at: Option<DateTime<Utc>>,
+    /// The account's server's own text limit, when it sets one.
+    pub text_limit: Option<i64>,
 }
 
 /// The outcome of a call to the platform, for the channel's health.

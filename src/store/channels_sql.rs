@@ -47,7 +47,7 @@ macro_rules! impl_channel_store {
                     "UPDATE channels SET account_id = $3, account_name = $4, credentials = $5,
                          credentials_version = credentials_version + 1, token_expires_at = $6,
                          auth_status = 'connected', connected_at = $7, last_success_at = $7,
-                         last_error = NULL, last_error_at = NULL
+                         last_error = NULL, last_error_at = NULL, text_limit = $8
                      WHERE workspace_id = $1 AND id = $2 AND archived_at IS NULL
                      RETURNING {}",
                     $crate::store::CHANNEL_COLUMNS
@@ -59,6 +59,7 @@ macro_rules! impl_channel_store {
                 .bind(&c.credentials)
                 .bind(c.token_expires_at)
                 .bind(now)
+                .bind(c.text_limit)
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or(StoreError::NotFound)?;

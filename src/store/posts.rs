@@ -43,13 +43,15 @@ pub struct ChannelRow {
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
+    /// The server's own text limit, when it sets one (a Mastodon instance).
+    pub text_limit: Option<i64>,
 }
 
 /// The non-secret columns of a channel, in [`ChannelRow`]'s order. The
 /// credentials are read only through `ChannelStore::channel_credentials`.
 pub const CHANNEL_COLUMNS: &str = "id, workspace_id, platform, name, time_zone, slots, emulated, \
     created_at, account_id, account_name, api_base, auth_base, proxy, auth_status, \
-    token_expires_at, connected_at, last_success_at, last_error, last_error_at";
+    token_expires_at, connected_at, last_success_at, last_error, last_error_at, text_limit";
 
 pub struct NewChannel {
     pub platform: Platform,

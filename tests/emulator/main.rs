@@ -3,6 +3,7 @@
 //! file.
 
 mod bluesky;
+mod mastodon;
 
 use reqwest::{redirect::Policy, Client, StatusCode};
 use serde_json::{json, Value};

@@ -33,7 +33,7 @@ mod tests;
 pub use hashtags::count_hashtags;
 pub use length::{char_count, graphemes, mastodon_length, published_text, text_length, utf8_bytes};
 pub use thread::split_thread;
-pub use urls::find_urls;
+pub use urls::{find_urls, without_urls};
 pub use utm::{add_utm, Utm};
 pub use x_weight::x_weighted_length;
 
@@ -237,9 +237,19 @@ impl Report {
 /// Validates a draft for one platform. The X thread is only computed when
 /// the text is too long for a single post and `thread_allowed` is set.
 pub fn check(platform: Platform, draft: &Draft<'_>, thread_allowed: bool) -> Report {
+    check_within(platform, draft, thread_allowed, platform.text_limit())
+}
+
+/// [`check`] against a text limit of the account's own server (a Mastodon
+/// instance may allow more, or fewer, than 500 characters).
+pub fn check_within(
+    platform: Platform,
+    draft: &Draft<'_>,
+    thread_allowed: bool,
+    limit: usize,
+) -> Report {
     let text = published_text(platform, draft);
     let length = text_length(platform, &text);
-    let limit = platform.text_limit();
     let mut issues = Vec::new();
     let mut thread = None;
 

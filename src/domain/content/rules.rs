@@ -28,7 +28,7 @@ impl Platform {
     /// Whether a text too long for one post may go out as a thread of
     /// replies.
     pub const fn threads(self) -> bool {
-        matches!(self, Platform::X | Platform::Bluesky)
+        matches!(self, Platform::X | Platform::Bluesky | Platform::Mastodon)
     }
 
     /// Whether a draft's separate link is published inside the text (and so

@@ -167,3 +167,17 @@ fn is_grapheme_boundary(text: &str, at: usize) -> bool {
         .is_boundary(text, 0)
         .unwrap_or(true)
 }
+
+/// `text` without its URLs, whitespace collapsed: how a post is recognised
+/// among an account's posts once the platform rewrote its links (t.co, or
+/// Mastodon's shortened link text).
+pub fn without_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (start, end) in find_urls(text) {
+        out.push_str(&text[at..start]);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -8,6 +8,10 @@
 //!   hosting provider and the account's own PDS found, before anything is
 //!   sealed. Only app passwords are taken: a tool must never hold the
 //!   account's main password.
+//! - Mastodon: OAuth with an app Tongbu registers on the account's instance
+//!   at each connect (`POST /api/v1/apps`); the registered app waits sealed
+//!   in the session until the callback. The channel's visibility and
+//!   content warning are chosen in the same form.
 //! - Facebook and X: OAuth. `/oauth/{platform}/start` remembers a random
 //!   `state` (and X's PKCE verifier) in the session and sends the browser to
 //!   the platform's consent page; `/oauth/{platform}/callback` accepts the
@@ -27,6 +31,7 @@ use crate::domain::html::escape;
 use crate::domain::post::ChannelView;
 use crate::domain::{AppError, ChannelId, WorkspaceId};
 use crate::i18n::Msg;
+use crate::platforms::mastodon::{self, StatusOptions};
 use crate::platforms::{self, bluesky, facebook, x, Credentials, MemoryCredentials};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -127,8 +132,12 @@ struct Pending {
     channel: ChannelId,
     platform: Platform,
     redirect_uri: String,
-    /// X's PKCE verifier.
+    /// X's and Mastodon's PKCE verifier.
     verifier: Option<String>,
+    /// Mastodon: the app registered on the instance (with the instance and
+    /// the channel's status options), sealed to the channel.
+    #[serde(default)]
+    app: Option<String>,
     started_at: DateTime<Utc>,
 }
 
@@ -159,6 +168,30 @@ fn oauth_app(
     Ok(app)
 }
 
+/// The Mastodon channel's status options from the connect form.
+fn status_options(q: &StartQuery) -> Result<StatusOptions, AppError> {
+    let visibility = q
+        .visibility
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    if visibility.is_some_and(|v| !matches!(v, "public" | "unlisted" | "private" | "direct")) {
+        return Err(AppError::invalid(
+            Some("visibility"),
+            Msg::ErrMastodonVisibility,
+        ));
+    }
+    Ok(StatusOptions {
+        visibility: visibility.map(str::to_owned),
+        spoiler_text: q
+            .spoiler_text
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    })
+}
+
 /// This server's address as the browser sees it.
 fn origin(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(u) = &state.config.public_url {
@@ -175,6 +208,15 @@ fn origin(state: &AppState, headers: &HeaderMap) -> String {
 pub struct StartQuery {
     ws: WorkspaceId,
     channel: ChannelId,
+    /// Mastodon: the account's instance, as typed.
+    #[serde(default)]
+    instance: Option<String>,
+    /// Mastodon: `public`, `unlisted`, `private` or `direct`.
+    #[serde(default)]
+    visibility: Option<String>,
+    /// Mastodon: the channel's content warning.
+    #[serde(default)]
+    spoiler_text: Option<String>,
 }
 
 /// `GET /oauth/{platform}/start?ws=&channel=`: off to the consent page.
@@ -208,7 +250,6 @@ async fn start_inner(
     if row.platform != platform {
         return Err(AppError::invalid(None, Msg::ErrWrongPlatform));
     }
-    let (app_id, _) = oauth_app(state, &row, platform)?;
     let ends = state.clients.endpoints(&row, platform);
     let redirect_uri = format!(
         "{}/oauth/{}/callback",
@@ -216,16 +257,55 @@ async fn start_inner(
         platform.as_str()
     );
     let nonce = crate::server::tokens::random_secret(32);
+    let mut app = None;
     let (url, verifier) = match platform {
         Platform::X => {
+            let (app_id, _) = oauth_app(state, &row, platform)?;
             let pkce = x::Pkce::new();
             let url = x::authorize_url(&ends, &app_id, &redirect_uri, &nonce, &pkce.challenge);
             (url, Some(pkce.verifier))
         }
-        Platform::Facebook => (
-            facebook::authorize_url(&ends, &app_id, &redirect_uri, &nonce),
-            None,
-        ),
+        Platform::Facebook => {
+            let (app_id, _) = oauth_app(state, &row, platform)?;
+            (
+                facebook::authorize_url(&ends, &app_id, &redirect_uri, &nonce),
+                None,
+            )
+        }
+        Platform::Mastodon => {
+            let options = status_options(q)?;
+            // An emulated channel, or one whose API base was set, names its
+            // instance already; otherwise the admin typed it.
+            let instance = if row.emulated || row.api_base.is_some() {
+                ends.api_base.trim_end_matches('/').to_owned()
+            } else {
+                mastodon::instance_url(q.instance.as_deref().unwrap_or(""))
+                    .ok_or_else(|| AppError::invalid(Some("instance"), Msg::ErrMastodonInstance))?
+            };
+            let http = platforms::http::build(&ends).map_err(|e| platform_refusal(&e))?;
+            let registered = mastodon::register_app(&http, &instance, &redirect_uri)
+                .await
+                .map_err(|e| platform_refusal(&e))?;
+            let pkce = x::Pkce::new();
+            let url = mastodon::authorize_url(
+                &instance,
+                &registered.client_id,
+                &redirect_uri,
+                &nonce,
+                &pkce.challenge,
+            );
+            let waiting = Credentials::Mastodon {
+                account_id: String::new(),
+                username: String::new(),
+                instance: Some(instance),
+                client_id: registered.client_id,
+                client_secret: registered.client_secret,
+                access_token: String::new(),
+                options,
+            };
+            app = Some(state.clients.seal(row.id, &waiting)?);
+            (url, Some(pkce.verifier))
+        }
         _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
     };
     let pending = Pending {
@@ -235,6 +315,7 @@ async fn start_inner(
         platform,
         redirect_uri,
         verifier,
+        app,
         started_at: state.now(),
     };
     session
@@ -301,9 +382,46 @@ async fn callback_inner(
     let ws = pending.ws;
     let m = access::require(state, user, ws, Need::Configure).await?;
     let row = channel_row(state, ws, pending.channel).await?;
-    let (app_id, app_secret) = oauth_app(state, &row, pending.platform)?;
     let ends = state.clients.endpoints(&row, pending.platform);
     let http = platforms::http::build(&ends).map_err(|e| platform_refusal(&e))?;
+    if pending.platform == Platform::Mastodon {
+        let sealed = pending
+            .app
+            .as_deref()
+            .ok_or_else(|| AppError::invalid(None, Msg::ErrOauthState))?;
+        let Credentials::Mastodon {
+            instance: Some(instance),
+            client_id,
+            client_secret,
+            options,
+            ..
+        } = state.clients.unseal(row.id, sealed).map_err(internal)?
+        else {
+            return Err(AppError::invalid(None, Msg::ErrOauthState));
+        };
+        let registered = mastodon::RegisteredApp {
+            client_id,
+            client_secret,
+        };
+        let mut creds = mastodon::exchange_code(
+            &http,
+            &ends,
+            &instance,
+            &registered,
+            &pending.redirect_uri,
+            code,
+            pending.verifier.as_deref().unwrap_or_default(),
+        )
+        .await
+        .map_err(|e| platform_refusal(&e))?;
+        if let Credentials::Mastodon { options: o, .. } = &mut creds {
+            *o = options;
+        }
+        let name = verify(state, &row, Platform::Mastodon, &creds).await?;
+        store_connection(state, &m, row.id, creds, name).await?;
+        return Ok(None);
+    }
+    let (app_id, app_secret) = oauth_app(state, &row, pending.platform)?;
     match pending.platform {
         Platform::X => {
             let verifier = pending.verifier.as_deref().unwrap_or_default();

@@ -45,6 +45,10 @@ pub fn channel_view(row: &ChannelRow) -> Result<ChannelView, AppError> {
             auth_base: row.auth_base.clone(),
             proxy: row.proxy.as_deref().map(mask_password),
         },
+        text_limit: row
+            .text_limit
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|&n| n > 0),
     })
 }
 
@@ -273,6 +277,26 @@ pub async fn record(
     }
 }
 
+/// The account's server's own text limit, asked through the channel's
+/// client (only Mastodon instances say); none when it cannot be read.
+async fn server_text_limit(
+    state: &AppState,
+    m: &Member,
+    id: ChannelId,
+    creds: &Credentials,
+) -> Result<Option<usize>, AppError> {
+    let row = channel_row(state, m.ws(), id).await?;
+    let client = crate::platforms::client_for(
+        row.platform,
+        &state.clients.endpoints(&row, row.platform),
+        crate::platforms::MemoryCredentials::new(creds.clone()),
+    );
+    Ok(match client {
+        Ok(c) => c.text_limit().await,
+        Err(_) => None,
+    })
+}
+
 /// Seals `creds` onto the channel and records whose account it is now
 /// connected to; the channel's old client is dropped.
 pub async fn store_connection(
@@ -283,6 +307,7 @@ pub async fn store_connection(
     account_name: String,
 ) -> Result<ChannelView, AppError> {
     m.require(Need::Configure)?;
+    let text_limit = server_text_limit(state, m, id, &creds).await?;
     let row = state
         .store
         .connect_channel(
@@ -293,6 +318,7 @@ pub async fn store_connection(
                 account_name,
                 credentials: state.clients.seal(id, &creds)?,
                 token_expires_at: creds.expires_at(),
+                text_limit: text_limit.and_then(|n| i64::try_from(n).ok()),
             },
             m.id(),
             state.now(),

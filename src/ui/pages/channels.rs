@@ -31,6 +31,7 @@ enum Panel {
     Edit,
     Wechat,
     Bluesky,
+    Mastodon,
     Egress,
 }
 
@@ -185,6 +186,10 @@ fn ChannelTable(list: Vec<ChannelView>, rows: Rows) -> impl IntoView {
                         Some((open, Panel::Bluesky)) if open == id => view! {
                             <ChannelRow channel=channel.clone() rows/>
                             <BlueskyRow channel rows/>
+                        }.into_any(),
+                        Some((open, Panel::Mastodon)) if open == id => view! {
+                            <ChannelRow channel=channel.clone() rows/>
+                            <MastodonRow channel rows/>
                         }.into_any(),
                         Some((open, Panel::Egress)) if open == id => view! {
                             <ChannelRow channel=channel.clone() rows/>
@@ -360,6 +365,13 @@ fn ChannelRow(channel: ChannelView, rows: Rows) -> impl IntoView {
             </button>
         }
         .into_any(),
+        Platform::Mastodon => view! {
+            <button type="button" class="button button-small button-primary" data-testid="channel-connect"
+                on:click=move |_| rows.open.set(Some((id, Panel::Mastodon)))>
+                {move || i18n.t(connect_label)}
+            </button>
+        }
+        .into_any(),
         _ => ().into_any(),
     };
     let check_pending = rows.check.pending();
@@ -481,6 +493,46 @@ fn BlueskyRow(channel: ChannelView, rows: Rows) -> impl IntoView {
     }
 }
 
+/// Mastodon: the server, visibility and content warning, then off to the
+/// server's consent page (a plain form: the browser leaves for another site).
+#[component]
+fn MastodonRow(channel: ChannelView, rows: Rows) -> impl IntoView {
+    let i18n = use_i18n();
+    let emulated = channel.emulated;
+    view! {
+        <tr class="chan-editing">
+            <td colspan="6">
+                <form method="get" action="/oauth/mastodon/start" class="form chan-edit-form" data-testid="mastodon-connect-form">
+                    <input type="hidden" name="ws" value=rows.ws.0/>
+                    <input type="hidden" name="channel" value=channel.id.0/>
+                    <p class="hint">{move || i18n.t(Msg::MastodonConnectHint)}</p>
+                    <div class="chan-fields">
+                        {(!emulated).then(|| view! {
+                            <label>
+                                <span>{move || i18n.t(Msg::MastodonInstance)}</span>
+                                <input name="instance" required autocomplete="off" spellcheck="false" placeholder="mastodon.social"/>
+                            </label>
+                        })}
+                        <label>
+                            <span>{move || i18n.t(Msg::MastodonVisibility)}</span>
+                            <select name="visibility">
+                                <option value="public">{move || i18n.t(Msg::MastodonPublic)}</option>
+                                <option value="unlisted">{move || i18n.t(Msg::MastodonUnlisted)}</option>
+                                <option value="private">{move || i18n.t(Msg::MastodonPrivate)}</option>
+                            </select>
+                        </label>
+                        <label>
+                            <span>{move || i18n.t(Msg::MastodonSpoiler)}</span>
+                            <input name="spoiler_text" maxlength="200" autocomplete="off"/>
+                        </label>
+                    </div>
+                    {form_buttons(Signal::stored(false), Msg::ChannelConnect, rows)}
+                </form>
+            </td>
+        </tr>
+    }
+}
+
 #[component]
 fn EgressRow(channel: ChannelView, rows: Rows) -> impl IntoView {
     let i18n = use_i18n();
@@ -580,6 +632,7 @@ fn AddChannel(ws: WorkspaceId, create: ServerAction<CreateChannel>) -> impl Into
         Platform::Facebook,
         Platform::X,
         Platform::Bluesky,
+        Platform::Mastodon,
     ]
     .into_iter()
     .map(|p| view! { <option value=p.as_str()>{p.display_name()}</option> })
