@@ -22,6 +22,7 @@
 mod richtext;
 
 use super::http::{self, exchange, Answer, Call};
+use super::renewal::{self, Need};
 use super::*;
 use crate::domain::content::{self, Draft, Issue, MediaKind};
 use crate::domain::metrics::Figure;
@@ -117,13 +118,6 @@ impl Session {
     }
 }
 
-/// Why a renewal is asked for.
-enum Need<'a> {
-    Expiring,
-    /// Bluesky refused this access token.
-    Replace(&'a str),
-}
-
 /// A post's progress as checkpointed: the record keys chosen before the
 /// first request (one per thread part), the `createdAt` every attempt
 /// replays, and the parts created so far.
@@ -217,11 +211,12 @@ impl BlueskyClient {
     }
 
     async fn refresh(&self, need: Need<'_>) -> Result<Session, PlatformError> {
-        let _guard = self.refresh_lock.lock().await;
-        self.credentials.lock_refresh().await?;
-        let result = self.refresh_held(need).await;
-        self.credentials.unlock_refresh().await;
-        result
+        renewal::single_flight(
+            &self.refresh_lock,
+            self.credentials.as_ref(),
+            self.refresh_held(need),
+        )
+        .await
     }
 
     /// Renews the session once this client holds the refresh locks: with
@@ -229,11 +224,7 @@ impl BlueskyClient {
     async fn refresh_held(&self, need: Need<'_>) -> Result<Session, PlatformError> {
         let stored = Session::from_credentials(self.credentials.load_latest().await?)?;
         let now = Utc::now();
-        let reusable = match need {
-            Need::Expiring => stored.fresh(now),
-            Need::Replace(refused) => stored.fresh(now) && stored.access_jwt != refused,
-        };
-        if reusable {
+        if need.met_by(stored.fresh(now), &stored.access_jwt) {
             return Ok(stored);
         }
         let pds = stored.pds(&self.endpoints).to_owned();

@@ -18,6 +18,7 @@ pub mod facebook;
 pub mod http;
 pub mod mastodon;
 pub mod oauth;
+pub mod renewal;
 pub mod wechat;
 pub mod x;
 

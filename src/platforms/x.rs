@@ -18,6 +18,7 @@
 //!   recorded tweet. The last tweet's id travels in the outcome instead.
 
 use super::http::{self, exchange, Answer, Call};
+use super::renewal::{self, Need};
 use super::*;
 use crate::domain::content::{self, Draft, Issue, MediaKind};
 use chrono::Duration as TimeDelta;
@@ -122,15 +123,6 @@ impl Tokens {
     }
 }
 
-/// Why a refresh is asked for.
-enum Need<'a> {
-    /// The token is about to expire: any fresh pair will do.
-    Expiring,
-    /// X refused this token (or the caller wants it replaced): only a
-    /// different, fresh pair will do.
-    Replace(&'a str),
-}
-
 impl XClient {
     pub fn new(
         http: reqwest::Client,
@@ -165,24 +157,19 @@ impl XClient {
     /// Single-flight refresh: whoever waited for the lock first re-reads the
     /// store and uses a pair someone else already rotated.
     async fn refresh(&self, need: Need<'_>) -> Result<Tokens, PlatformError> {
-        let _guard = self.refresh_lock.lock().await;
-        // Other processes on the same database refresh too: one at a time,
-        // and whoever waited reads the pair the other one stored.
-        self.credentials.lock_refresh().await?;
-        let result = self.refresh_held(need).await;
-        self.credentials.unlock_refresh().await;
-        result
+        renewal::single_flight(
+            &self.refresh_lock,
+            self.credentials.as_ref(),
+            self.refresh_held(need),
+        )
+        .await
     }
 
     /// [`XClient::refresh`] once this client holds the refresh locks.
     async fn refresh_held(&self, need: Need<'_>) -> Result<Tokens, PlatformError> {
         let stored = Tokens::from_credentials(self.credentials.load_latest().await?)?;
         let now = Utc::now();
-        let reusable = match need {
-            Need::Expiring => stored.fresh(now),
-            Need::Replace(refused) => stored.fresh(now) && stored.access_token != refused,
-        };
-        if reusable {
+        if need.met_by(stored.fresh(now), &stored.access_token) {
             return Ok(stored);
         }
         let form = [
