@@ -803,7 +803,7 @@ async fn upload_media(
         .unwrap_or_default();
     let delay = Duration::from_std(emu.opts().publish_delay).unwrap_or(Duration::zero());
     let host = host(&headers);
-    let (id, json) = emu.mutate(|st, now| {
+    let json = emu.mutate(|st, now| {
         let id = (113_000_000_000_000_000u64 + st.next_id() * 65_536).to_string();
         let m = Media {
             account_id: a.account_id.clone(),
@@ -817,9 +817,8 @@ async fn upload_media(
         line.committed = true;
         line.remote_id = Some(id.clone());
         Emulator::record(st, now, line);
-        (id, json)
+        json
     });
-    let _ = id;
     if after_commit {
         return with_rate(
             error(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable"),

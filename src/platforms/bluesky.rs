@@ -755,10 +755,7 @@ fn post_url(did: &str, rkey: &str) -> String {
 }
 
 fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, PlatformError> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| PlatformError::retry(format!("Bluesky's answer had no {key}")))
+    http::text_field(v, key, "Bluesky")
 }
 
 /// When an access JWT expires, from its `exp` claim (read, not verified:

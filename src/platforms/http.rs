@@ -139,3 +139,26 @@ impl Answer {
         self.headers.get(name)?.to_str().ok().map(str::trim)
     }
 }
+
+/// An id the platform sent as a string or a number (WeChat's and X's docs
+/// disagree with their answers on some ids).
+pub fn id_string(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A non-empty text field of an answer; its absence is retryable (the
+/// platform answered, but not what was asked).
+pub fn text_field<'a>(
+    v: &'a serde_json::Value,
+    key: &str,
+    platform: &str,
+) -> Result<&'a str, PlatformError> {
+    v.get(key)
+        .and_then(serde_json::Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| PlatformError::retry(format!("{platform}'s answer had no {key}")))
+}

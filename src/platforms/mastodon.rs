@@ -17,7 +17,7 @@
 //!   them by text; inside the idempotency hour a status not found may be
 //!   sent again safely, later only when the listing covered the whole span.
 
-use super::http::{exchange, Answer, Call};
+use super::http::{self, exchange, id_string, Answer, Call};
 use super::*;
 use crate::domain::content::{self, Draft, Issue};
 use crate::domain::metrics::Figure;
@@ -730,19 +730,8 @@ fn idempotency_key(delivery_key: &str, part: usize) -> String {
     }
 }
 
-fn id_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, PlatformError> {
-    v.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| PlatformError::retry(format!("Mastodon's answer had no {key}")))
+    http::text_field(v, key, "Mastodon")
 }
 
 fn error_text(answer: &Answer) -> String {

@@ -28,7 +28,7 @@ mod errors;
 #[cfg(test)]
 mod tests;
 
-use super::http::{self, Call};
+use super::http::{self, id_string, Call};
 use super::*;
 use crate::domain::content::{Issue, MediaKind};
 use crate::domain::html;
@@ -758,16 +758,6 @@ fn errcode(v: &Value) -> Option<(i64, String)> {
 fn int(v: &Value) -> Option<i64> {
     v.as_i64()
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-}
-
-/// An id sent as a string or a number (WeChat's docs disagree on
-/// `publish_id` and `msg_data_id`).
-fn id_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 fn required_id(v: &Value, key: &str, what: &str) -> Result<String, PlatformError> {

@@ -17,7 +17,7 @@
 //!   checkpointed at once, so a resumed thread continues after its last
 //!   recorded tweet. The last tweet's id travels in the outcome instead.
 
-use super::http::{self, exchange, Answer, Call};
+use super::http::{self, exchange, id_string, Answer, Call};
 use super::renewal::{self, Need};
 use super::*;
 use crate::domain::content::{self, Draft, Issue, MediaKind};
@@ -722,14 +722,6 @@ fn api_url(endpoints: &Endpoints, path: &str) -> String {
 
 fn status_url(id: &str) -> String {
     format!("https://x.com/i/web/status/{id}")
-}
-
-fn id_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 /// The body of a successful answer as JSON; an error answer classified.
