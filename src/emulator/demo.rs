@@ -8,10 +8,11 @@
 
 pub use super::bluesky::DemoBluesky;
 pub use super::facebook::DemoFacebook;
+pub use super::linkedin::DemoLinkedin;
 pub use super::mastodon::DemoMastodon;
 pub use super::wechat::DemoWechat;
 pub use super::x::DemoX;
-use super::{bluesky, facebook, mastodon, wechat, x};
+use super::{bluesky, facebook, linkedin, mastodon, wechat, x};
 use serde::Serialize;
 
 /// Every seeded account of the emulator (also served at
@@ -23,6 +24,7 @@ pub struct DemoAccounts {
     pub x: DemoX,
     pub bluesky: DemoBluesky,
     pub mastodon: DemoMastodon,
+    pub linkedin: DemoLinkedin,
 }
 
 /// The fixed seeded accounts, shared by the demo seeding and the tests.
@@ -32,4 +34,5 @@ pub const DEMO: DemoAccounts = DemoAccounts {
     x: x::DEMO,
     bluesky: bluesky::DEMO,
     mastodon: mastodon::DEMO,
+    linkedin: linkedin::DEMO,
 };

@@ -1,6 +1,7 @@
 //! The platform emulator: faithful imitations of the WeChat Official
-//! Account, Facebook Graph, X v2, Bluesky (AT Protocol) and Mastodon APIs
-//! on one loopback host, used by the demo, the tests and the benchmarks.
+//! Account, Facebook Graph, X v2, Bluesky (AT Protocol), Mastodon and
+//! LinkedIn (versioned REST) APIs on one loopback host, used by the demo,
+//! the tests and the benchmarks.
 //!
 //! It serves the real platforms' paths (see the client/emulator contract),
 //! so a client pointed at the emulator's base URL works unchanged. Beyond
@@ -29,6 +30,7 @@ mod demo;
 mod facebook;
 mod faults;
 mod host;
+mod linkedin;
 mod mastodon;
 mod metrics;
 mod net;
@@ -40,7 +42,9 @@ mod x;
 /// The platforms' names in the ledger and in fault rules (the domain's
 /// own names).
 pub use crate::domain::content::Platform as EmuPlatform;
-pub use demo::{DemoAccounts, DemoBluesky, DemoFacebook, DemoMastodon, DemoWechat, DemoX, DEMO};
+pub use demo::{
+    DemoAccounts, DemoBluesky, DemoFacebook, DemoLinkedin, DemoMastodon, DemoWechat, DemoX, DEMO,
+};
 pub use faults::{Fault, FaultRule, FaultScope};
 pub use host::{Emulator, EmulatorOptions};
 pub use metrics::Figures;
@@ -59,6 +63,7 @@ const PLATFORMS: &[&dyn AnySim] = &[
     &wechat::Wechat,
     &bluesky::Bluesky,
     &mastodon::Mastodon,
+    &linkedin::Linkedin,
 ];
 
 impl Emulator {
@@ -124,6 +129,7 @@ mod tests {
                 "counter",
                 "facebook",
                 "ledger",
+                "linkedin",
                 "mastodon",
                 "wechat",
                 "windows",

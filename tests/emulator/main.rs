@@ -3,6 +3,7 @@
 //! file.
 
 mod bluesky;
+mod linkedin;
 mod mastodon;
 
 use reqwest::{redirect::Policy, Client, StatusCode};
