@@ -16,6 +16,7 @@
 pub mod bluesky;
 pub mod facebook;
 pub mod http;
+pub mod linkedin;
 pub mod mastodon;
 pub mod oauth;
 pub mod renewal;
@@ -136,6 +137,20 @@ pub enum Credentials {
         #[serde(default)]
         options: mastodon::StatusOptions,
     },
+    /// LinkedIn organization page: the token of the member who connected
+    /// it (60 days), and a refresh token when the app is an approved
+    /// partner (it keeps its first expiry: refreshing does not extend it).
+    Linkedin {
+        organization_id: String,
+        client_id: String,
+        client_secret: String,
+        access_token: String,
+        expires_at: DateTime<Utc>,
+        #[serde(default)]
+        refresh_token: Option<String>,
+        #[serde(default)]
+        refresh_expires_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl std::fmt::Debug for Credentials {
@@ -174,6 +189,14 @@ impl std::fmt::Debug for Credentials {
                 f,
                 "Credentials::Mastodon {{ account_id: {account_id:?}, username: {username:?}, instance: {instance:?}, .. [redacted] }}"
             ),
+            Credentials::Linkedin {
+                organization_id,
+                expires_at,
+                ..
+            } => write!(
+                f,
+                "Credentials::Linkedin {{ organization_id: {organization_id:?}, expires_at: {expires_at}, .. [redacted] }}"
+            ),
         }
     }
 }
@@ -186,6 +209,7 @@ impl Credentials {
             Credentials::X { .. } => Platform::X,
             Credentials::Bluesky { .. } => Platform::Bluesky,
             Credentials::Mastodon { .. } => Platform::Mastodon,
+            Credentials::Linkedin { .. } => Platform::Linkedin,
         }
     }
 
@@ -197,13 +221,18 @@ impl Credentials {
             Credentials::X { user_id, .. } => user_id,
             Credentials::Bluesky { did, .. } => did,
             Credentials::Mastodon { account_id, .. } => account_id,
+            Credentials::Linkedin {
+                organization_id, ..
+            } => organization_id,
         }
     }
 
     /// When the stored token stops working, if the platform says.
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
         match self {
-            Credentials::X { expires_at, .. } => Some(*expires_at),
+            Credentials::X { expires_at, .. } | Credentials::Linkedin { expires_at, .. } => {
+                Some(*expires_at)
+            }
             _ => None,
         }
     }
@@ -574,6 +603,11 @@ pub fn client_for(
             credentials,
         )),
         Platform::Mastodon => Arc::new(mastodon::MastodonClient::new(
+            http,
+            endpoints.clone(),
+            credentials,
+        )),
+        Platform::Linkedin => Arc::new(linkedin::LinkedinClient::new(
             http,
             endpoints.clone(),
             credentials,

@@ -42,6 +42,10 @@ pub struct Config {
     /// OAuth apps for connecting real accounts.
     pub x_client_id: Option<String>,
     pub x_client_secret: Option<String>,
+    /// The LinkedIn app (Community Management API) organization pages
+    /// connect with.
+    pub linkedin_client_id: Option<String>,
+    pub linkedin_client_secret: Option<String>,
     pub facebook_app_id: Option<String>,
     pub facebook_app_secret: Option<String>,
     /// Run the publishing scheduler inside `serve` (`tongbu worker` runs it
@@ -81,6 +85,11 @@ impl std::fmt::Debug for Config {
             .field("emulator_addr", &self.emulator_addr)
             .field("emulator_speed", &self.emulator_speed)
             .field("x_client_id", &self.x_client_id)
+            .field("linkedin_client_id", &self.linkedin_client_id)
+            .field(
+                "linkedin_client_secret",
+                &self.linkedin_client_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field(
                 "x_client_secret",
                 &self.x_client_secret.as_ref().map(|_| "[redacted]"),
@@ -135,6 +144,8 @@ struct FileConfig {
     emulator_addr: Option<String>,
     x_client_id: Option<String>,
     x_client_secret: Option<String>,
+    linkedin_client_id: Option<String>,
+    linkedin_client_secret: Option<String>,
     facebook_app_id: Option<String>,
     facebook_app_secret: Option<String>,
     scheduler: Option<bool>,
@@ -257,6 +268,9 @@ impl Config {
             },
             x_client_id: env("TONGBU_X_CLIENT_ID").or(file.x_client_id),
             x_client_secret: env("TONGBU_X_CLIENT_SECRET").or(file.x_client_secret),
+            linkedin_client_id: env("TONGBU_LINKEDIN_CLIENT_ID").or(file.linkedin_client_id),
+            linkedin_client_secret: env("TONGBU_LINKEDIN_CLIENT_SECRET")
+                .or(file.linkedin_client_secret),
             facebook_app_id: env("TONGBU_FACEBOOK_APP_ID").or(file.facebook_app_id),
             facebook_app_secret: env("TONGBU_FACEBOOK_APP_SECRET").or(file.facebook_app_secret),
             scheduler: bool_env("TONGBU_SCHEDULER")
@@ -330,6 +344,8 @@ impl Config {
             emulator_speed: 60.0,
             x_client_id: None,
             x_client_secret: None,
+            linkedin_client_id: None,
+            linkedin_client_secret: None,
             facebook_app_id: None,
             facebook_app_secret: None,
             scheduler: true,

@@ -4,6 +4,7 @@
 //! once" means one create request reached the platform.
 
 mod bluesky;
+mod linkedin;
 mod mastodon;
 
 use chrono::{Duration as ChronoDuration, Utc};
