@@ -92,7 +92,7 @@ run_app() {
   cargo leptos build --release
   say "migrating and serving on ${TONGBU_ADDR:-127.0.0.1:3000}"
   export TONGBU_SITE_ROOT="${TONGBU_SITE_ROOT:-target/site}"
-  # The first workspace gets emulated WeChat, Facebook and X channels.
+  # The first workspace gets the emulated demo channels, one per network.
   export TONGBU_DEMO="${TONGBU_DEMO:-1}"
   exec target/release/tongbu serve
 }

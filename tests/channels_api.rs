@@ -111,6 +111,21 @@ async fn oauth(
     platform: &str,
     button: &str,
 ) -> String {
+    let r = consent(app, c, ws, id, platform, button).await;
+    assert!(r.status().is_redirection());
+    location(&r)
+}
+
+/// Like [`oauth`], but returns Tongbu's answer to the callback (a redirect,
+/// or a page to choose an account on).
+async fn consent(
+    app: &TestApp,
+    c: &Client,
+    ws: i64,
+    id: i64,
+    platform: &str,
+    button: &str,
+) -> reqwest::Response {
     let r = c
         .get(app.url(&format!("/oauth/{platform}/start?ws={ws}&channel={id}")))
         .send()
@@ -152,9 +167,7 @@ async fn oauth(
     );
     let back = location(&r);
     assert!(back.starts_with(&app.base), "back to Tongbu: {back}");
-    let r = c.get(&back).send().await.unwrap();
-    assert!(r.status().is_redirection());
-    location(&r)
+    c.get(&back).send().await.unwrap()
 }
 
 on_both_backends! {
@@ -287,6 +300,44 @@ on_both_backends! {
         assert_eq!(ch["connection"]["account_name"], DEMO.facebook.page_name);
     };
 
+    linkedin_connects_the_organization_page_the_member_picks => |b| async move {
+        let app = app_with_emulator(b).await;
+        let (c, ws) = app.setup_owner("owner@example.com").await;
+        let id = new_channel(&app, &c, ws, "linkedin", true).await;
+        // The demo member administers two pages: Tongbu asks which one.
+        let r = consent(&app, &c, ws, id, "linkedin", "allow").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let html = r.text().await.unwrap();
+        assert!(html.contains(DEMO.linkedin.organization_name), "{html}");
+        assert!(html.contains(DEMO.linkedin.second_organization_name), "{html}");
+        assert!(html.contains("action=\"/oauth/linkedin/pick\""), "{html}");
+        assert!(!html.contains("emulated-linkedin"), "no token in the page");
+        assert_eq!(channel(&app, &c, ws, id).await["connection"]["status"], "not_connected");
+        // A page that was not offered is refused.
+        let r = c.post(app.url("/oauth/linkedin/pick")).form(&[("page", "999")]).send().await.unwrap();
+        assert!(location(&r).contains("connect_error=ErrOauthState"), "{}", location(&r));
+        let r = consent(&app, &c, ws, id, "linkedin", "allow").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = c.post(app.url("/oauth/linkedin/pick"))
+            .form(&[("page", DEMO.linkedin.second_organization_id)])
+            .send().await.unwrap();
+        assert_eq!(location(&r), format!("/w/{ws}/channels?connected=1"));
+        let ch = channel(&app, &c, ws, id).await;
+        assert_eq!(ch["connection"]["status"], "connected", "{ch}");
+        assert_eq!(ch["connection"]["account_id"], DEMO.linkedin.second_organization_id);
+        assert_eq!(ch["connection"]["account_name"], DEMO.linkedin.second_organization_name);
+        assert!(ch["connection"]["token_expires_at"].is_string());
+        // The token is sealed at rest, and the health check asks LinkedIn.
+        let stored = sealed(&app, id).await;
+        assert!(stored.starts_with("v1."));
+        let r = c.post(app.url(&format!("/api/v1/channels/{id}/check?workspace={ws}"))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap_or_default());
+        // Declining connects nothing.
+        let other = new_channel(&app, &c, ws, "linkedin", true).await;
+        let end = oauth(&app, &c, ws, other, "linkedin", "deny").await;
+        assert!(end.contains("connect_error=ErrOauthDenied"), "{end}");
+    };
+
     declining_consent_or_a_forged_state_connects_nothing => |b| async move {
         let app = app_with_emulator(b).await;
         let (c, ws) = app.setup_owner("owner@example.com").await;
@@ -373,7 +424,7 @@ on_both_backends! {
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     };
 
-    the_demo_workspace_starts_with_five_connected_emulated_channels => |b| async move {
+    the_demo_workspace_starts_with_six_connected_emulated_channels => |b| async move {
         let app = TestApp::spawn_configured(common::TestDb::new(b).await, |c| {
             c.emulator = true;
             c.demo = true;
@@ -382,7 +433,7 @@ on_both_backends! {
         let (c, ws) = app.setup_owner("owner@example.com").await;
         let list: Value = c.get(app.url(&format!("/api/v1/channels?workspace={ws}"))).send().await.unwrap().json().await.unwrap();
         let list = list.as_array().unwrap();
-        assert_eq!(list.len(), 5);
+        assert_eq!(list.len(), 6);
         for ch in list {
             assert_eq!(ch["emulated"], true);
             assert_eq!(ch["connection"]["status"], "connected", "{ch}");

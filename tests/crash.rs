@@ -825,6 +825,147 @@ on_both_backends! {
         assert_eq!(done[0].remote_id, status.remote_id);
         assert_eq!(rig.audit().await.duplicates, 0);
     };
+
+    // LinkedIn made the post and the worker died before committing the
+    // result. LinkedIn has no idempotency key: reconciliation finds the
+    // post among the page's posts and records its URN, no second create.
+    linkedin_crash_after_send_is_found_among_the_pages_posts => |b| async move {
+        let rig = Rig::new(b).await;
+        let li = rig.channel(Platform::Linkedin, "linkedin").await;
+        let post = rig.due_post("Crash after send, on LinkedIn (with #tea)", li).await;
+        let mut workers = vec![rig.worker("first", &[("TONGBU_FAILPOINT", "after_send")])];
+        workers[0].wait_failpoint("after_send").await;
+        let created = one_committed(&rig, "linkedin.post");
+        assert!(rig.targets(post).await[0].remote_id.is_none(), "result not committed");
+        workers[0].kill9();
+
+        workers.push(rig.worker("restarted", &[]));
+        let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
+        assert_eq!(done[0].remote_id, created.remote_id, "the post's real URN");
+        assert_eq!(rig.creates("linkedin.post").len(), 1, "no second create");
+        let audit = rig.audit().await;
+        assert_eq!((audit.remote_posts, audit.duplicates, audit.lost), (1, 0, 0), "{audit:?}");
+    };
+
+    // A hung create that LinkedIn never processed: in doubt, proven absent
+    // by the listing, sent again once.
+    linkedin_hang_is_proven_absent_and_sent_again_once => |b| async move {
+        let rig = Rig::new(b).await;
+        let li = rig.channel(Platform::Linkedin, "linkedin").await;
+        rig.emulator.inject(FaultRule::new(EmuPlatform::Linkedin, Fault::Hang).times(1));
+        let post = rig.due_post("Hung once, on LinkedIn", li).await;
+        let mut workers = vec![rig.worker("only", &[("TONGBU_PLATFORM_TIMEOUT_MS", "1000")])];
+        let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
+        let creates = rig.creates("linkedin.post");
+        assert_eq!(creates.len(), 2, "the hung request and one resend: {creates:#?}");
+        assert_eq!(creates[0].fault.as_deref(), Some("hang"));
+        let created = one_committed(&rig, "linkedin.post");
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
+        assert_eq!(done[0].remote_id, created.remote_id);
+        assert_eq!(rig.audit().await.duplicates, 0);
+    };
+
+    // Made, then answered 500: found among the page's posts, not resent.
+    linkedin_error_after_commit_is_found_not_resent => |b| async move {
+        let rig = Rig::new(b).await;
+        let li = rig.channel(Platform::Linkedin, "linkedin").await;
+        rig.emulator.inject(FaultRule::new(EmuPlatform::Linkedin, Fault::ErrorAfterCommit).times(1));
+        let post = rig.due_post("Five hundred after commit, on LinkedIn", li).await;
+        let mut workers = vec![rig.worker("only", &[])];
+        let done = rig.wait_settled(&[post], PATIENCE, &mut workers).await;
+        let created = one_committed(&rig, "linkedin.post");
+        assert_eq!(created.fault.as_deref(), Some("error_after_commit"));
+        assert_eq!(done[0].delivery_state, DeliveryState::Published);
+        assert_eq!(done[0].remote_id, created.remote_id);
+        assert_eq!(rig.creates("linkedin.post").len(), 1);
+    };
+}
+
+/// Every network, and the kind of its post in the ledger.
+const EVERY_NETWORK: [(Platform, &str); 6] = [
+    (Platform::Wechat, "wechat.submit"),
+    (Platform::Facebook, "facebook.photo"),
+    (Platform::X, "x.tweet"),
+    (Platform::Bluesky, "bluesky.post"),
+    (Platform::Mastodon, "mastodon.status"),
+    (Platform::Linkedin, "linkedin.post"),
+];
+
+/// One post with a cover on every network; a worker is killed at
+/// `failpoint`, another takes over. Each network ends with exactly one
+/// post, the delivery's own.
+async fn every_network_survives_a_crash_at(b: Backend, failpoint: &str, env: &[(&str, &str)]) {
+    let rig = Rig::new(b).await;
+    let mut channels = Vec::new();
+    for (platform, _) in EVERY_NETWORK {
+        channels.push(rig.channel(platform, platform.as_str()).await);
+    }
+    let mut cover = rig.cover().await;
+    cover.alt = "A cup of spring oolong".into();
+    let content = PostContent {
+        text: format!("Every network, crash {failpoint} (spring oolong #tea)"),
+        title: Some("春茶上市".into()),
+        media: vec![cover],
+        ..PostContent::default()
+    };
+    let post = rig
+        .schedule(
+            &content,
+            &channels,
+            Utc::now() - chrono::Duration::seconds(1),
+        )
+        .await;
+    let mut workers = vec![rig.worker("first", &[("TONGBU_FAILPOINT", failpoint)])];
+    workers[0].wait_failpoint(failpoint).await;
+    workers[0].kill9();
+
+    workers.push(rig.worker("restarted", env));
+    let done = rig
+        .wait_settled(&[post], SETTLE_PATIENCE, &mut workers)
+        .await;
+    for ((platform, kind), ch) in EVERY_NETWORK.iter().zip(&channels) {
+        let d = done
+            .iter()
+            .find(|d| d.channel_id == *ch)
+            .expect("a delivery per channel");
+        assert_eq!(
+            d.delivery_state,
+            DeliveryState::Published,
+            "{platform:?}: {d:#?}"
+        );
+        let made = one_committed(&rig, kind);
+        if *platform != Platform::Wechat {
+            assert_eq!(d.remote_id, made.remote_id, "{platform:?}");
+        }
+    }
+    let audit = rig.audit().await;
+    assert_eq!(
+        (
+            audit.remote_posts,
+            audit.duplicates,
+            audit.lost,
+            audit.unauthorized,
+            audit.early
+        ),
+        (EVERY_NETWORK.len(), 0, 0, 0, 0),
+        "{audit:?}"
+    );
+}
+
+on_both_backends! {
+    every_network_survives_a_crash_after_the_claim => |b| async move {
+        every_network_survives_a_crash_at(b, "after_claim", &[]).await;
+    };
+
+    // X and Facebook prove a post absent only after their settle time.
+    every_network_survives_a_crash_after_the_intent => |b| async move {
+        every_network_survives_a_crash_at(b, "after_intent", &[("TONGBU_RECONCILE_AFTER_SECS", "60")]).await;
+    };
+
+    every_network_survives_a_crash_after_a_send => |b| async move {
+        every_network_survives_a_crash_at(b, "after_send", &[]).await;
+    };
 }
 
 // ---- SQLite: one scheduler per database --------------------------------------

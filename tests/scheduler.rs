@@ -354,6 +354,7 @@ scenarios![
     claims_given_back_on_shutdown_are_sent_at_once,
     a_worker_lost_after_sending_is_reconciled_never_sent_again,
     a_worker_lost_before_sending_is_proven_absent_then_sent_once,
+    one_post_with_an_image_reaches_every_network_once,
 ];
 
 /// 1. The plain case: nothing before the time, everything once after it.
@@ -1261,4 +1262,62 @@ mod retry_of_a_posts_only_channel {
     async fn postgres() {
         retrying_the_only_channel_of_a_post_sends_it(Backend::Postgres).await
     }
+}
+
+/// 15. One post with an image to every network at once.
+///
+/// Each channel gets exactly one create of its kind and its remote id.
+async fn one_post_with_an_image_reaches_every_network_once(b: Backend) {
+    let w = World::new(b).await;
+    let networks = [
+        (Platform::Wechat, "wechat.submit"),
+        (Platform::Facebook, "facebook.photo"),
+        (Platform::X, "x.tweet"),
+        (Platform::Bluesky, "bluesky.post"),
+        (Platform::Mastodon, "mastodon.status"),
+        (Platform::Linkedin, "linkedin.post"),
+    ];
+    let mut channels = Vec::new();
+    for (platform, _) in networks {
+        channels.push(w.channel(platform, platform.display_name()).await);
+    }
+    let mut cover = media::upload(
+        &w.app.state,
+        &common::as_member(&w.app.state, &w.owner, w.ws).await,
+        PNG,
+    )
+    .await
+    .expect("cover");
+    cover.alt = "A cup of spring oolong".into();
+    let content = PostContent {
+        text: "Spring oolong is in (first flush) #tea 春茶上市".into(),
+        title: Some("春茶上市".into()),
+        media: vec![cover],
+        ..PostContent::default()
+    };
+    let due = w.soon();
+    let post = w.schedule(content, &channels, due).await;
+    w.travel_to(due);
+    let r = w.tick().await;
+    assert_eq!(r.published, networks.len(), "{r:?}");
+    let view = w.post(post.id).await;
+    assert_eq!(view.state, PostState::Published);
+    for ((platform, kind), ch) in networks.iter().zip(&channels) {
+        let created = w.created(kind);
+        assert_eq!(created.len(), 1, "{platform:?}: {created:?}");
+        let d = delivery(&view, *ch);
+        assert_eq!(
+            d.delivery_state,
+            DeliveryState::Published,
+            "{platform:?}: {d:?}"
+        );
+        if *platform != Platform::Wechat {
+            // WeChat's publish id arrives with the submit; the rest name the post.
+            assert_eq!(d.remote_id, created[0].remote_id, "{platform:?}");
+        }
+        assert_eq!(d.attempts, 1, "{platform:?}");
+    }
+    w.travel_to(due + Duration::minutes(10));
+    assert_idle(w.tick().await);
+    w.assert_audit_clean().await;
 }

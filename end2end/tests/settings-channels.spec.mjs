@@ -98,3 +98,25 @@ test('connect Mastodon: the server registers Tongbu as an app, then its consent 
   await expect(connected.getByTestId('channel-status')).toHaveAttribute('data-status', 'connected');
   await expect(connected.getByTestId('channel-account')).toContainText('@tongbu_demo@');
 });
+
+test('connect LinkedIn: its consent page, then the organization page to publish to', async ({ page }) => {
+  const ws = await signInOwner(page);
+  await page.goto(`/w/${ws}/channels`);
+  await hydrated(page);
+  const row = await addChannel(page, 'linkedin', 'Harbour Tea Careers on LinkedIn');
+  const appOrigin = new URL(page.url()).origin;
+  await row.getByTestId('channel-connect').click();
+  await expect(page.locator('#allow')).toBeVisible();
+  expect(new URL(page.url()).origin).not.toBe(appOrigin);
+  await expect(page.locator('#scopes')).toContainText('w_organization_social');
+  await page.locator('#allow').click();
+  // The member administers two pages: Tongbu asks which one.
+  await expect(page.getByRole('button', { name: 'Harbour Tea Careers' })).toBeVisible();
+  await page.getByRole('button', { name: 'Harbour Tea Careers' }).click();
+  await expect(page).toHaveURL(new RegExp(`/w/${ws}/channels\\?connected=1$`));
+  await hydrated(page);
+  const connected = page.getByTestId('channel-row').filter({ hasText: 'Harbour Tea Careers on LinkedIn' });
+  await expect(connected.getByTestId('channel-status')).toHaveAttribute('data-status', 'connected');
+  await expect(connected.getByTestId('channel-account')).toContainText('Harbour Tea Careers');
+  await expect(connected.getByTestId('channel-account')).toContainText(/valid until|有效期/);
+});

@@ -224,8 +224,11 @@ messages! {
     ErrOauthState => "The sign-in with the platform expired or did not start here. Start connecting again.", "平台登录已过期或并非从此处发起，请重新连接。", "平台登入已過期或並非從此處發起，請重新連接。";
     ErrOauthDenied => "Access was not granted on the platform, so the channel was not connected.", "未在平台上授权，渠道未连接。", "未在平台上授權，渠道未連接。";
     ErrNoPages => "This account manages no Facebook Page that could be connected.", "此账号没有可连接的 Facebook 主页。", "此帳號沒有可連接的 Facebook 粉絲專頁。";
+    ErrNoOrganizations => "This LinkedIn member holds no administrator or content role on an organization page, so there is nothing to connect.", "此 LinkedIn 成员在任何组织主页上都没有管理员或内容角色，没有可连接的主页。", "此 LinkedIn 成員在任何組織專頁上都沒有管理員或內容角色，沒有可連接的專頁。";
     PickPageTitle => "Choose a Facebook Page", "选择 Facebook 主页", "選擇 Facebook 粉絲專頁";
     PickPageLead => "Which Page should this channel publish to?", "此渠道应发布到哪个主页？", "此渠道應發佈到哪個粉絲專頁？";
+    PickOrganizationTitle => "Choose a LinkedIn page", "选择 LinkedIn 主页", "選擇 LinkedIn 專頁";
+    PickOrganizationLead => "Which organization page should this channel publish to?", "此渠道应发布到哪个组织主页？", "此渠道應發佈到哪個組織專頁？";
     ErrWorkspaceAmbiguous => "You belong to several workspaces. Name one with the workspace query parameter or the Tongbu-Workspace header.", "你属于多个工作区，请用 workspace 查询参数或 Tongbu-Workspace 请求头指定一个。", "你屬於多個工作區，請用 workspace 查詢參數或 Tongbu-Workspace 請求標頭指定一個。";
 
     // Post states

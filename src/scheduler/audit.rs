@@ -46,6 +46,7 @@ fn creates_a_post(kind: &str) -> bool {
             | "wechat.submit"
             | "bluesky.post"
             | "mastodon.status"
+            | "linkedin.post"
     )
 }
 

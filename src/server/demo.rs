@@ -16,9 +16,9 @@ use crate::i18n::Msg;
 use crate::platforms::Credentials;
 
 /// The demo's channels: the three platforms of the product's promise,
-/// Bluesky and Mastodon, each
-/// with its audience's zone and typical posting slots, connected to the
-/// built-in emulator's demo accounts when it runs.
+/// Bluesky, Mastodon and LinkedIn, each with its audience's zone and
+/// typical posting slots, connected to the built-in emulator's demo
+/// accounts when it runs.
 pub async fn add_demo_channels(state: &AppState, m: &Member) -> Result<(), AppError> {
     let demo = [
         (
@@ -50,6 +50,12 @@ pub async fn add_demo_channels(state: &AppState, m: &Member) -> Result<(), AppEr
             "Harbour Tea on Mastodon",
             "Europe/London",
             "Mon-Fri 08:30, 19:00",
+        ),
+        (
+            Platform::Linkedin,
+            "Harbour Tea on LinkedIn",
+            "Asia/Singapore",
+            "Tue-Thu 09:00, 12:30",
         ),
     ];
     let emulated = state.emulator_url.is_some();
@@ -125,6 +131,19 @@ pub async fn connect_demo(
             },
             format!("@{}", DEMO.mastodon.username),
         ),
+        Platform::Linkedin => (
+            Credentials::Linkedin {
+                organization_id: DEMO.linkedin.organization_id.into(),
+                client_id: DEMO.linkedin.client_id.into(),
+                client_secret: DEMO.linkedin.client_secret.into(),
+                access_token: DEMO.linkedin.access_token.into(),
+                // The seeded token's lifetime, from the emulator's seeding.
+                expires_at: state.now() + chrono::Duration::days(59),
+                refresh_token: Some(DEMO.linkedin.refresh_token.into()),
+                refresh_expires_at: Some(state.now() + chrono::Duration::days(364)),
+            },
+            DEMO.linkedin.organization_name.to_owned(),
+        ),
         _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
     };
     store_connection(state, m, id, creds, name).await
@@ -161,6 +180,10 @@ pub fn oauth_app(platform: Platform) -> Option<(String, Option<String>)> {
             Some(DEMO.facebook.app_secret.to_owned()),
         )),
         Platform::X => Some((DEMO.x.client_id.to_owned(), None)),
+        Platform::Linkedin => Some((
+            DEMO.linkedin.client_id.to_owned(),
+            Some(DEMO.linkedin.client_secret.to_owned()),
+        )),
         _ => None,
     }
 }

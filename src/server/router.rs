@@ -80,7 +80,7 @@ pub fn build(state: AppState) -> Router {
             "/oauth/{platform}/callback",
             get(channels::connect::callback),
         )
-        .route("/oauth/facebook/pick", post(channels::connect::pick_page))
+        .route("/oauth/{platform}/pick", post(channels::connect::pick_page))
         .nest("/api/v1", rest::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

@@ -12,6 +12,9 @@
 //!   at each connect (`POST /api/v1/apps`); the registered app waits sealed
 //!   in the session until the callback. The channel's visibility and
 //!   content warning are chosen in the same form.
+//! - LinkedIn: OAuth as a member with a page role; the member picks one of
+//!   the organization pages they may post for, as a Facebook user picks a
+//!   Page.
 //! - Facebook and X: OAuth. `/oauth/{platform}/start` remembers a random
 //!   `state` (and X's PKCE verifier) in the session and sends the browser to
 //!   the platform's consent page; `/oauth/{platform}/callback` accepts the
@@ -32,7 +35,7 @@ use crate::domain::post::ChannelView;
 use crate::domain::{AppError, ChannelId, WorkspaceId};
 use crate::i18n::Msg;
 use crate::platforms::mastodon::{self, StatusOptions};
-use crate::platforms::{self, bluesky, facebook, x, Credentials, MemoryCredentials};
+use crate::platforms::{self, bluesky, facebook, linkedin, x, Credentials, MemoryCredentials};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -150,7 +153,9 @@ fn oauth_app(
 ) -> Result<(String, Option<String>), AppError> {
     let c = &state.config;
     let app = match (platform, row.emulated) {
-        (Platform::Facebook | Platform::X, true) => super::super::demo::oauth_app(platform),
+        (Platform::Facebook | Platform::X | Platform::Linkedin, true) => {
+            super::super::demo::oauth_app(platform)
+        }
         (Platform::Facebook, false) => c
             .facebook_app_id
             .clone()
@@ -159,10 +164,15 @@ fn oauth_app(
             .x_client_id
             .clone()
             .map(|id| (id, c.x_client_secret.clone())),
+        (Platform::Linkedin, false) => c
+            .linkedin_client_id
+            .clone()
+            .map(|id| (id, c.linkedin_client_secret.clone())),
         _ => return Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
     };
     let app = app.ok_or_else(|| AppError::invalid(None, Msg::ErrOauthAppMissing))?;
-    if platform == Platform::Facebook && app.1.is_none() {
+    // Both are confidential clients: the token exchange needs the secret.
+    if matches!(platform, Platform::Facebook | Platform::Linkedin) && app.1.is_none() {
         return Err(AppError::invalid(None, Msg::ErrOauthAppMissing));
     }
     Ok(app)
@@ -269,6 +279,13 @@ async fn start_inner(
             let (app_id, _) = oauth_app(state, &row, platform)?;
             (
                 facebook::authorize_url(&ends, &app_id, &redirect_uri, &nonce),
+                None,
+            )
+        }
+        Platform::Linkedin => {
+            let (app_id, _) = oauth_app(state, &row, platform)?;
+            (
+                linkedin::authorize_url(&ends, &app_id, &redirect_uri, &nonce),
                 None,
             )
         }
@@ -455,51 +472,108 @@ async fn callback_inner(
             let pages = facebook::list_pages(&http, &ends, &user_token)
                 .await
                 .map_err(|e| platform_refusal(&e))?;
-            match pages.len() {
-                0 => Err(AppError::invalid(None, Msg::ErrNoPages)),
-                1 => {
-                    let p = &pages[0];
-                    let creds = Credentials::Facebook {
+            let choices = pages
+                .into_iter()
+                .map(|p| Choice {
+                    creds: Credentials::Facebook {
                         page_id: p.id.clone(),
-                        page_token: p.page_token.clone(),
-                    };
-                    store_connection(state, &m, row.id, creds, p.name.clone()).await?;
-                    Ok(None)
-                }
-                _ => {
-                    // The choice waits in the session, sealed to the channel.
-                    let offered: Vec<OfferedPage> = pages
-                        .iter()
-                        .map(|p| {
-                            let creds = Credentials::Facebook {
-                                page_id: p.id.clone(),
-                                page_token: p.page_token.clone(),
-                            };
-                            Ok(OfferedPage {
-                                id: p.id.clone(),
-                                name: p.name.clone(),
-                                sealed: state.clients.seal(row.id, &creds)?,
-                            })
-                        })
-                        .collect::<Result<_, AppError>>()?;
-                    let page = pick_page_html(ctx, &row.name, &offered);
-                    session
-                        .insert(
-                            PAGES,
-                            PagesOffer {
-                                ws,
-                                channel: row.id,
-                                pages: offered,
-                                started_at: state.now(),
-                            },
-                        )
-                        .await
-                        .map_err(|e| internal(format!("session: {e}")))?;
-                    Ok(Some(Html(page).into_response()))
-                }
-            }
+                        page_token: p.page_token,
+                    },
+                    id: p.id,
+                    name: p.name,
+                })
+                .collect();
+            offer(state, ctx, session, &m, &row, Platform::Facebook, choices).await
+        }
+        Platform::Linkedin => {
+            let secret = app_secret.unwrap_or_default();
+            let granted_at = Utc::now();
+            let grant = linkedin::exchange_code(
+                &http,
+                &ends,
+                &app_id,
+                &secret,
+                &pending.redirect_uri,
+                code,
+            )
+            .await
+            .map_err(|e| platform_refusal(&e))?;
+            let orgs = linkedin::posting_organizations(&http, &ends, &grant.access_token)
+                .await
+                .map_err(|e| platform_refusal(&e))?;
+            let choices = orgs
+                .into_iter()
+                .map(|o| Choice {
+                    creds: linkedin::credentials_for(&grant, &o.id, &app_id, &secret, granted_at),
+                    id: o.id,
+                    name: o.name,
+                })
+                .collect();
+            offer(state, ctx, session, &m, &row, Platform::Linkedin, choices).await
         }
         _ => Err(AppError::invalid(None, Msg::ErrWrongPlatform)),
+    }
+}
+
+/// One account a grant may connect: a Facebook Page, a LinkedIn page.
+struct Choice {
+    id: String,
+    name: String,
+    creds: Credentials,
+}
+
+/// Connects the only account a grant offers, or shows the choice (the
+/// credentials waiting sealed to the channel in the session).
+async fn offer(
+    state: &AppState,
+    ctx: &RequestCtx,
+    session: &Session,
+    m: &Member,
+    row: &crate::store::ChannelRow,
+    platform: Platform,
+    mut choices: Vec<Choice>,
+) -> Result<Option<Response>, AppError> {
+    match choices.len() {
+        0 => Err(AppError::invalid(
+            None,
+            if platform == Platform::Linkedin {
+                Msg::ErrNoOrganizations
+            } else {
+                Msg::ErrNoPages
+            },
+        )),
+        1 => {
+            let only = choices.remove(0);
+            store_connection(state, m, row.id, only.creds, only.name).await?;
+            Ok(None)
+        }
+        _ => {
+            let offered: Vec<OfferedPage> = choices
+                .into_iter()
+                .map(|c| {
+                    Ok(OfferedPage {
+                        sealed: state.clients.seal(row.id, &c.creds)?,
+                        id: c.id,
+                        name: c.name,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?;
+            let page = pick_page_html(ctx, platform, &row.name, &offered);
+            session
+                .insert(
+                    PAGES,
+                    PagesOffer {
+                        ws: m.ws(),
+                        channel: row.id,
+                        platform,
+                        pages: offered,
+                        started_at: state.now(),
+                    },
+                )
+                .await
+                .map_err(|e| internal(format!("session: {e}")))?;
+            Ok(Some(Html(page).into_response()))
+        }
     }
 }
 
@@ -514,19 +588,31 @@ struct OfferedPage {
 struct PagesOffer {
     ws: WorkspaceId,
     channel: ChannelId,
+    platform: Platform,
     pages: Vec<OfferedPage>,
     started_at: DateTime<Utc>,
 }
 
-fn pick_page_html(ctx: &RequestCtx, channel: &str, pages: &[OfferedPage]) -> String {
+fn pick_page_html(
+    ctx: &RequestCtx,
+    platform: Platform,
+    channel: &str,
+    pages: &[OfferedPage],
+) -> String {
     let t = |m| crate::i18n::t(ctx.locale, m);
+    let (title, lead) = if platform == Platform::Linkedin {
+        (Msg::PickOrganizationTitle, Msg::PickOrganizationLead)
+    } else {
+        (Msg::PickPageTitle, Msg::PickPageLead)
+    };
     let buttons: String = pages
         .iter()
         .map(|p| {
             format!(
-                "<li><form method=\"post\" action=\"/oauth/facebook/pick\">\
+                "<li><form method=\"post\" action=\"/oauth/{platform}/pick\">\
                  <input type=\"hidden\" name=\"page\" value=\"{id}\">\
                  <button type=\"submit\">{name}</button></form></li>",
+                platform = platform.as_str(),
                 id = escape(&p.id),
                 name = escape(&p.name)
             )
@@ -539,8 +625,8 @@ fn pick_page_html(ctx: &RequestCtx, channel: &str, pages: &[OfferedPage]) -> Str
          <body class=\"pick-page\"><main class=\"card\"><h1>{title}</h1><p>{lead} <b>{channel}</b></p>\
          <ul class=\"page-list\">{buttons}</ul></main></body></html>",
         lang = ctx.locale.tag(),
-        title = t(Msg::PickPageTitle),
-        lead = t(Msg::PickPageLead),
+        title = t(title),
+        lead = t(lead),
         channel = escape(channel),
     )
 }
@@ -550,11 +636,12 @@ pub struct PickForm {
     page: String,
 }
 
-/// `POST /oauth/facebook/pick`: the Page chosen among those offered.
+/// `POST /oauth/{platform}/pick`: the page chosen among those offered.
 pub async fn pick_page(
     State(state): State<AppState>,
     Extension(ctx): Extension<RequestCtx>,
     session: Session,
+    Path(platform): Path<String>,
     Form(form): Form<PickForm>,
 ) -> Response {
     let offer: Option<PagesOffer> = session.remove(PAGES).await.ok().flatten();
@@ -567,7 +654,9 @@ pub async fn pick_page(
     let ws = offer.ws;
     let result = async {
         let user = ctx.user.as_ref().ok_or(AppError::Unauthenticated)?;
-        if state.now() - offer.started_at >= Duration::minutes(STATE_TTL_MINUTES) {
+        if state.now() - offer.started_at >= Duration::minutes(STATE_TTL_MINUTES)
+            || offer.platform.as_str() != platform
+        {
             return Err(AppError::invalid(None, Msg::ErrOauthState));
         }
         let page = offer

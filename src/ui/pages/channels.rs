@@ -335,7 +335,7 @@ fn ChannelRow(channel: ChannelView, rows: Rows) -> impl IntoView {
         Msg::ChannelReconnect
     };
     let connect = match platform {
-        Platform::Facebook | Platform::X => {
+        Platform::Facebook | Platform::X | Platform::Linkedin => {
             let href = format!("/oauth/{}/start?ws={}&channel={id}", platform.as_str(), rows.ws.0);
             // A full navigation: the platform's consent page is another site.
             view! {
@@ -633,6 +633,7 @@ fn AddChannel(ws: WorkspaceId, create: ServerAction<CreateChannel>) -> impl Into
         Platform::X,
         Platform::Bluesky,
         Platform::Mastodon,
+        Platform::Linkedin,
     ]
     .into_iter()
     .map(|p| view! { <option value=p.as_str()>{p.display_name()}</option> })
