@@ -1317,7 +1317,10 @@ async fn one_post_with_an_image_reaches_every_network_once(b: Backend) {
         }
         assert_eq!(d.attempts, 1, "{platform:?}");
     }
+    // WeChat's publish job is followed up once; after that nothing is left.
     w.travel_to(due + Duration::minutes(10));
+    let r = w.tick().await;
+    assert_eq!((r.sent, r.followed_up), (0, 1), "{r:?}");
     assert_idle(w.tick().await);
     w.assert_audit_clean().await;
 }

@@ -9,11 +9,17 @@
 //! - the workers' peak memory (VmHWM);
 //! - the ledger audit: duplicates, lost, unauthorized, early (all must be
 //!   0; the command fails otherwise).
+//!
+//! The channels go round `--networks`; `--compare` runs a second set of
+//! networks right after with the same posts, channels and workers and
+//! prints both rates side by side, so a new network's cost per delivery is
+//! read off one run on one machine.
 
-use super::world::{owner_with_channels, write_post, BenchDb};
+use super::world::{cover, owner_with_channels, write_post, BenchDb};
 use crate::clock::SystemClock;
+use crate::domain::content::Platform;
 use crate::domain::delivery::DeliveryState;
-use crate::emulator::{EmuPlatform, Emulator, EmulatorOptions, Fault, FaultRule};
+use crate::emulator::{Emulator, EmulatorOptions, Fault, FaultRule};
 use crate::server::config::Config;
 use crate::server::router;
 use chrono::{Duration, Utc};
@@ -26,10 +32,18 @@ pub struct DeliverArgs {
     /// Posts to schedule.
     #[arg(long, default_value_t = 2000)]
     pub posts: usize,
-    /// Channels every post goes to (alternately X and Facebook accounts of
-    /// the emulator).
+    /// Channels every post goes to, going round the networks.
     #[arg(long, default_value_t = 5)]
     pub channels: usize,
+    /// The networks the channels go round, comma-separated: x, facebook,
+    /// wechat, bluesky, mastodon, linkedin. With wechat, every post carries
+    /// a title and a cover image, as WeChat articles need.
+    #[arg(long, default_value = "x,facebook")]
+    pub networks: String,
+    /// A second set of networks, run right after the first with the same
+    /// posts, channels and workers, and reported beside it.
+    #[arg(long)]
+    pub compare: Option<String>,
     /// Emulator latency on every create, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -49,6 +63,9 @@ pub struct DeliverArgs {
 #[derive(Debug, serde::Serialize)]
 struct Report {
     backend: &'static str,
+    networks: Vec<&'static str>,
+    /// Whether the posts carried a title and a cover image.
+    cover: bool,
     workers: usize,
     posts: usize,
     channels: usize,
@@ -77,28 +94,64 @@ pub async fn deliver(_config: Config, args: DeliverArgs) -> anyhow::Result<()> {
         args.workers == 1 || args.postgres.is_some(),
         "SQLite runs one scheduler: use --workers 1"
     );
-    let db = BenchDb::create(args.postgres.as_deref()).await?;
-    let result = run(&args, db.dir.path(), &db.url).await;
-    db.drop().await;
-    let report = result?;
-    print_report(&report);
+    let mut rounds = vec![networks(&args.networks)?];
+    if let Some(other) = &args.compare {
+        rounds.push(networks(other)?);
+    }
+    // Every round publishes the same posts: with a cover when any round
+    // reaches WeChat.
+    let with_cover = rounds.iter().flatten().any(|p| *p == Platform::Wechat);
+    let mut reports = Vec::new();
+    for round in &rounds {
+        let db = BenchDb::create(args.postgres.as_deref()).await?;
+        let result = run(&args, round, with_cover, db.dir.path(), &db.url).await;
+        db.drop().await;
+        let report = result?;
+        print_report(&report);
+        reports.push(report);
+    }
+    if let [a, b] = reports.as_slice() {
+        print_comparison(a, b);
+    }
     anyhow::ensure!(
-        report.audit.all_zero(),
+        reports.iter().all(|r| r.audit.all_zero()),
         "the ledger audit found duplicates, lost, unauthorized or early posts"
     );
     Ok(())
 }
 
-async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report> {
+/// `x,facebook` as networks.
+fn networks(list: &str) -> anyhow::Result<Vec<Platform>> {
+    let parsed: Vec<Platform> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| Platform::parse(s).ok_or_else(|| anyhow::anyhow!("unknown network {s:?}")))
+        .collect::<anyhow::Result<_>>()?;
+    anyhow::ensure!(!parsed.is_empty(), "name at least one network");
+    Ok(parsed)
+}
+
+async fn run(
+    args: &DeliverArgs,
+    networks: &[Platform],
+    with_cover: bool,
+    dir: &Path,
+    url: &str,
+) -> anyhow::Result<Report> {
     let config = Config::for_data_dir(dir, Some(url.to_owned()));
     let mut state = router::build_state(config, Arc::new(SystemClock)).await?;
     let emulator = Emulator::new(EmulatorOptions {
         // Thousands of posts to a few accounts: lift the platforms' budgets.
         rate_limit_scale: 1_000_000.0,
+        // What is measured is Tongbu's work: the platforms' own processing
+        // time (WeChat's publish job, Mastodon's and LinkedIn's media) is
+        // left out, or it alone would set the rate.
+        publish_delay: std::time::Duration::ZERO,
         ..EmulatorOptions::default()
     })?;
     if args.latency_ms > 0 {
-        for p in [EmuPlatform::X, EmuPlatform::Facebook, EmuPlatform::Wechat] {
+        for &p in networks {
             emulator.inject(FaultRule::new(
                 p,
                 Fault::Latency {
@@ -114,11 +167,25 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
         "setting up {} posts × {} channels …",
         args.posts, args.channels
     );
-    let (owner, channel_ids) = owner_with_channels(&state, &emulator, args.channels).await?;
+    let (owner, channel_ids) =
+        owner_with_channels(&state, &emulator, args.channels, networks).await?;
+    let cover = match with_cover {
+        true => Some(cover(&state, &owner).await?),
+        false => None,
+    };
     // Armed a day ahead, then moved due all at once when the workers run.
     let parked = Utc::now() + Duration::days(1);
     for p in 0..args.posts {
-        write_post(&state, &owner, &channel_ids, p, None, parked).await?;
+        write_post(
+            &state,
+            &owner,
+            &channel_ids,
+            p,
+            None,
+            parked,
+            cover.as_ref(),
+        )
+        .await?;
     }
 
     let mut workers: Vec<Child> = (0..args.workers)
@@ -175,7 +242,7 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
     let audit = crate::scheduler::audit::join(&ledger, &rows, Utc::now());
     let mut lateness: Vec<i64> = ledger
         .iter()
-        .filter(|e| e.committed && matches!(e.kind.as_str(), "x.tweet" | "facebook.feed"))
+        .filter(|e| e.committed && crate::scheduler::audit::creates_a_post(&e.kind))
         .map(|e| (e.received_at - due).num_milliseconds())
         .collect();
     lateness.sort_unstable();
@@ -204,6 +271,8 @@ async fn run(args: &DeliverArgs, dir: &Path, url: &str) -> anyhow::Result<Report
         } else {
             "sqlite"
         },
+        networks: networks.iter().map(|p| p.as_str()).collect(),
+        cover: with_cover,
         workers: args.workers,
         posts: args.posts,
         channels: args.channels,
@@ -263,14 +332,20 @@ fn vm_hwm_kib(pid: u32) -> u64 {
 
 fn print_report(r: &Report) {
     println!(
-        "deliver: {} × {} = {} deliveries on {} ({} worker{}), emulator latency {} ms",
+        "deliver: {} × {} = {} deliveries to {} on {} ({} worker{}), emulator latency {} ms{}",
         r.posts,
         r.channels,
         r.deliveries,
+        r.networks.join(", "),
         r.backend,
         r.workers,
         if r.workers == 1 { "" } else { "s" },
-        r.latency_ms
+        r.latency_ms,
+        if r.cover {
+            ", posts with a title and a cover"
+        } else {
+            ""
+        }
     );
     println!(
         "  throughput   {:.0} deliveries/s ({} published in {:.2} s)",
@@ -290,4 +365,20 @@ fn print_report(r: &Report) {
         r.audit.remote_posts, r.audit.duplicates, r.audit.lost, r.audit.unauthorized, r.audit.early
     );
     println!("{}", serde_json::to_string(r).unwrap_or_default());
+}
+
+/// Two rounds side by side: the rate and the time per delivery of each,
+/// and the second's time per delivery as a multiple of the first's.
+fn print_comparison(a: &Report, b: &Report) {
+    let per = |r: &Report| 1000.0 / r.deliveries_per_second.max(f64::MIN_POSITIVE);
+    println!(
+        "compare: {} networks {:.0} deliveries/s ({:.2} ms each), {} networks {:.0} deliveries/s ({:.2} ms each): the second takes {:.2}x the time per delivery",
+        a.networks.len(),
+        a.deliveries_per_second,
+        per(a),
+        b.networks.len(),
+        b.deliveries_per_second,
+        per(b),
+        per(b) / per(a),
+    );
 }

@@ -13,7 +13,7 @@
 //! encoding). Prints p50/p95/max per grouping; fails when p95 passes the
 //! target.
 
-use super::world::{owner_with_channels, write_post, BenchDb};
+use super::world::{owner_with_channels, write_post, BenchDb, DEFAULT_NETWORKS};
 use crate::clock::{Clock, ManualClock};
 use crate::domain::metrics::CollectionSchedule;
 use crate::domain::reports::GroupBy;
@@ -72,7 +72,8 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
     })?;
     let running = emulator.serve("127.0.0.1:0".parse()?).await?;
     state.emulator_url = Some(running.base_url.clone());
-    let (owner, channel_ids) = owner_with_channels(&state, &emulator, args.channels).await?;
+    let (owner, channel_ids) =
+        owner_with_channels(&state, &emulator, args.channels, DEFAULT_NETWORKS).await?;
     let offsets: Vec<String> = (1..=args.snapshots).map(|d| format!("{d}d")).collect();
     let scheduler = Scheduler::new(
         state.scheduler_ports(),
@@ -105,7 +106,7 @@ async fn run(args: &ReportArgs, dir: &std::path::Path, url: &str) -> anyhow::Res
             let campaign = campaigns.get(written % 4).copied();
             // Spread over the day's hours, for the best-hours table.
             let due = now + Duration::minutes((written % 24) as i64 * 7);
-            write_post(&state, &owner, &channel_ids, written, campaign, due).await?;
+            write_post(&state, &owner, &channel_ids, written, campaign, due, None).await?;
             written += 1;
         }
         clock.advance(Duration::hours(3));

@@ -3,7 +3,7 @@
 //! scheduled posts written straight through the store.
 
 use crate::domain::content::Platform;
-use crate::domain::post::{PostContent, Variant};
+use crate::domain::post::{MediaRef, PostContent, Variant};
 use crate::domain::workflow::{ApprovalChange, PostState};
 use crate::domain::{ChannelId, Role};
 use crate::emulator::Emulator;
@@ -12,12 +12,17 @@ use crate::server::{accounts, channels, demo, AppState};
 use crate::store::{PostHead, PostWrite};
 use chrono::Utc;
 
+/// The networks a benchmark's channels alternate between unless told
+/// otherwise: text-only posts reach both.
+pub const DEFAULT_NETWORKS: &[Platform] = &[Platform::X, Platform::Facebook];
+
 /// The benchmark's owner, signed up in its own workspace, with `channels`
 /// channels connected to the emulator (see [`connect_channels`]).
 pub async fn owner_with_channels(
     state: &AppState,
     emulator: &Emulator,
     channels: usize,
+    networks: &[Platform],
 ) -> anyhow::Result<(Member, Vec<ChannelId>)> {
     let (owner, ws) = accounts::provision_user(
         state,
@@ -31,7 +36,7 @@ pub async fn owner_with_channels(
     let owner = Member::resolve(state, &owner, ws.id())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let channel_ids = connect_channels(state, emulator, &owner, channels).await?;
+    let channel_ids = connect_channels(state, emulator, &owner, channels, networks).await?;
     Ok((owner, channel_ids))
 }
 
@@ -100,22 +105,19 @@ async fn pg_admin(admin: &str, sql: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `n` channels of the emulator's demo accounts, alternately X and
-/// Facebook; every X channel gets its own token family (as separate
-/// consents give).
+/// `n` channels of the emulator's demo accounts, going round `networks`;
+/// every X channel gets its own token family (as separate consents give).
 pub async fn connect_channels(
     state: &AppState,
     emulator: &Emulator,
     owner: &Member,
     n: usize,
+    networks: &[Platform],
 ) -> anyhow::Result<Vec<ChannelId>> {
+    anyhow::ensure!(!networks.is_empty(), "at least one network");
     let mut channel_ids = Vec::new();
     for i in 0..n {
-        let platform = if i % 2 == 0 {
-            Platform::X
-        } else {
-            Platform::Facebook
-        };
+        let platform = networks[i % networks.len()];
         let ch = channels::create_channel(
             state,
             owner,
@@ -138,7 +140,28 @@ pub async fn connect_channels(
     Ok(channel_ids)
 }
 
-/// Post number `p`, scheduled on every channel for `due`.
+/// A 1×1 PNG: the cover of benchmark posts that need one (WeChat
+/// articles do), stored once in the media library.
+const COVER_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
+/// Stores the benchmark cover in the owner's media library.
+pub async fn cover(state: &AppState, owner: &Member) -> anyhow::Result<MediaRef> {
+    let mut m = crate::server::media::upload(state, owner, COVER_PNG)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    m.alt = "A cup of tea".into();
+    Ok(m)
+}
+
+/// Post number `p`, scheduled on every channel for `due`; with `cover`, it
+/// carries a title and that image (what every network can publish).
+#[allow(clippy::too_many_arguments)]
 pub async fn write_post(
     state: &AppState,
     owner: &Member,
@@ -146,9 +169,12 @@ pub async fn write_post(
     p: usize,
     campaign: Option<&str>,
     due: chrono::DateTime<Utc>,
+    cover: Option<&MediaRef>,
 ) -> anyhow::Result<()> {
     let content = PostContent {
         text: format!("Benchmark post {p}"),
+        title: cover.map(|_| format!("Benchmark {p}")),
+        media: cover.cloned().into_iter().collect(),
         // One text per channel: the same account never sees a repeat
         // (platforms refuse duplicate content), and the audit can tell
         // every delivery's post apart.

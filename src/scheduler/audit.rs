@@ -37,7 +37,7 @@ impl JoinCounts {
 
 /// Ledger kinds that create a post people see (uploads, drafts and thread
 /// replies are steps, not posts).
-fn creates_a_post(kind: &str) -> bool {
+pub fn creates_a_post(kind: &str) -> bool {
     matches!(
         kind,
         "x.tweet"
