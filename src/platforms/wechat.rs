@@ -43,6 +43,9 @@ use std::time::Instant;
 const FORCE_REFRESH_SPACING: Duration = Duration::from_secs(30);
 /// The publish job usually finishes within seconds to a minute.
 const SETTLE_POLL: chrono::TimeDelta = chrono::TimeDelta::seconds(15);
+/// How long after an attempt a consumed draft without a published article
+/// may still be WeChat's publish job at work (it takes seconds to minutes).
+const PUBLISH_SETTLE: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
 /// Slack for clock differences and the time between the attempt starting and
 /// the submit reaching WeChat, when matching `update_time` in reconcile.
 const RECONCILE_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
@@ -637,6 +640,13 @@ impl PlatformClient for WechatClient {
         };
         if let Some(found) = self.find_published(title, since - RECONCILE_SLACK).await? {
             return Ok(Reconciled::Found(found));
+        }
+        if Utc::now() - since < PUBLISH_SETTLE {
+            // The submit consumed the draft, and WeChat's publish job lists
+            // the article only once it has finished: no verdict yet.
+            return Err(PlatformError::retry(
+                "WeChat consumed the draft and may still be publishing the article",
+            ));
         }
         Ok(Reconciled::Undecided {
             reason: "the draft was consumed by a publish, but no article with this title appears \

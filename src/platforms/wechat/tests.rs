@@ -939,8 +939,12 @@ async fn reconcile_is_undecided_when_the_draft_is_gone_and_no_article_matches() 
         .mount(&server)
         .await;
     let c = client(&server);
+    // An hour after the attempt: the publish job would have finished.
     let r = c
-        .reconcile(&resumed(json!({ "draft_media_id": "DRAFT1" })), Utc::now())
+        .reconcile(
+            &resumed(json!({ "draft_media_id": "DRAFT1" })),
+            Utc::now() - chrono::Duration::hours(1),
+        )
         .await
         .unwrap();
     let Reconciled::Undecided { reason } = r else {
@@ -948,6 +952,29 @@ async fn reconcile_is_undecided_when_the_draft_is_gone_and_no_article_matches() 
     };
     assert!(reason.contains("consumed"), "{reason}");
     assert_eq!(requests_to(&server, "/cgi-bin/draft/get").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_consumed_draft_soon_after_the_attempt_is_asked_again_later() {
+    // The publish job lists the article only once it has finished.
+    let server = MockServer::start().await;
+    token(&server, "T1").await;
+    api("/cgi-bin/draft/get")
+        .respond_with(wx_error(40007, "invalid media_id"))
+        .mount(&server)
+        .await;
+    api("/cgi-bin/freepublish/batchget")
+        .respond_with(ok(json!({ "total_count": 0, "item_count": 0, "item": [] })))
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .reconcile(
+            &resumed(json!({ "draft_media_id": "DRAFT1" })),
+            Utc::now() - chrono::Duration::seconds(3),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PlatformError::RetryAt { .. }), "{err:?}");
 }
 
 #[tokio::test]
