@@ -4,7 +4,7 @@
 // shows the post in the right cell in two time zones; dragging it to another
 // day reschedules it.
 import { test, expect } from '@playwright/test';
-import { hydrated, signInOwner } from './session.mjs';
+import { hydrated, inviteEditor, signInOwner } from './session.mjs';
 
 const editor = { name: 'Kai Wong', email: 'kai@example.com', password: 'another long passphrase' };
 
@@ -24,21 +24,7 @@ test('draft for three channels, fix X with a variant, submit, approve, calendar 
   const ws = await signInOwner(ownerPage);
 
   // The owner invites an editor (through the API, with the owner's session).
-  const invite = await ownerPage.request.post(`/api/v1/workspaces/${ws}/invitations`, {
-    data: { email: editor.email, role: 'editor' },
-  });
-  expect(invite.status()).toBe(201);
-  const { accept_path } = await invite.json();
-
-  // The editor accepts and lands in the workspace.
-  const editorCtx = await browser.newContext();
-  const page = await editorCtx.newPage();
-  await page.goto(accept_path);
-  await hydrated(page);
-  await page.locator('input[name=display_name]').fill(editor.name);
-  await page.locator('input[name=password]').fill(editor.password);
-  await page.locator('form:has(input[name=password])').getByRole('button').click();
-  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
+  const { editorCtx, page } = await inviteEditor(browser, ownerPage, ws, editor);
 
   // Compose: the demo's WeChat, Facebook and X channels are all chosen.
   await page.goto(`/w/${ws}/compose`);

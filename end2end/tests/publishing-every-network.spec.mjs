@@ -4,7 +4,7 @@
 // the delivery timeline shows one published attempt per channel, and the
 // Reach panel shows the first Bluesky and Mastodon figures.
 import { test, expect } from '@playwright/test';
-import { hydrated, signInOwner } from './session.mjs';
+import { hydrated, inviteEditor, signInOwner } from './session.mjs';
 
 // Its own editor: the specs share one database.
 const editor = { name: 'Every Desk', email: 'every.desk@example.com', password: 'a sixth long passphrase' };
@@ -25,19 +25,7 @@ test('one post with a cover reaches all six networks once, and Bluesky and Masto
   const ownerPage = await ownerCtx.newPage();
   const ws = await signInOwner(ownerPage);
 
-  const invite = await ownerPage.request.post(`/api/v1/workspaces/${ws}/invitations`, {
-    data: { email: editor.email, role: 'editor' },
-  });
-  expect(invite.status()).toBe(201);
-  const { accept_path } = await invite.json();
-  const editorCtx = await browser.newContext();
-  const page = await editorCtx.newPage();
-  await page.goto(accept_path);
-  await hydrated(page);
-  await page.locator('input[name=display_name]').fill(editor.name);
-  await page.locator('input[name=password]').fill(editor.password);
-  await page.locator('form:has(input[name=password])').getByRole('button').click();
-  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
+  const { editorCtx, page } = await inviteEditor(browser, ownerPage, ws, editor);
 
   // The first demo channel of each network.
   const channels = await (await ownerPage.request.get(`/api/v1/channels?workspace=${ws}`)).json();

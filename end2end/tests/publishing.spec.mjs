@@ -3,7 +3,7 @@
 // platform emulator, and the post page's delivery timeline shows the one
 // attempt that published it; the channel's recent deliveries list it too.
 import { test, expect } from '@playwright/test';
-import { hydrated, signInOwner } from './session.mjs';
+import { hydrated, inviteEditor, signInOwner } from './session.mjs';
 
 // Not the editor of posts.spec.mjs: the specs share one database.
 const editor = { name: 'Night Desk', email: 'night.desk@example.com', password: 'a third long passphrase' };
@@ -17,19 +17,7 @@ test('approved for X as soon as approved, published by the scheduler, seen on th
 
   // Under the default policy an author cannot approve their own post, so an
   // editor writes it.
-  const invite = await ownerPage.request.post(`/api/v1/workspaces/${ws}/invitations`, {
-    data: { email: editor.email, role: 'editor' },
-  });
-  expect(invite.status()).toBe(201);
-  const { accept_path } = await invite.json();
-  const editorCtx = await browser.newContext();
-  const page = await editorCtx.newPage();
-  await page.goto(accept_path);
-  await hydrated(page);
-  await page.locator('input[name=display_name]').fill(editor.name);
-  await page.locator('input[name=password]').fill(editor.password);
-  await page.locator('form:has(input[name=password])').getByRole('button').click();
-  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
+  const { editorCtx, page } = await inviteEditor(browser, ownerPage, ws, editor);
 
   // Only the demo X channel, connected to the built-in emulator.
   const channels = await (await ownerPage.request.get(`/api/v1/channels?workspace=${ws}`)).json();

@@ -6,7 +6,7 @@
 // grouped by post, the table lists the post; its CSV export holds exactly
 // the table's rows.
 import { test, expect } from '@playwright/test';
-import { hydrated, signInOwner } from './session.mjs';
+import { hydrated, inviteEditor, signInOwner } from './session.mjs';
 import { readFile } from 'node:fs/promises';
 
 // Its own editor: the specs share one database.
@@ -78,19 +78,7 @@ test('a published post reaches the report, grouped by post, and its CSV equals t
 
   // Under the default policy an author cannot approve their own post, so an
   // editor writes it.
-  const invite = await ownerPage.request.post(`/api/v1/workspaces/${ws}/invitations`, {
-    data: { email: editor.email, role: 'editor' },
-  });
-  expect(invite.status()).toBe(201);
-  const { accept_path } = await invite.json();
-  const editorCtx = await browser.newContext();
-  const page = await editorCtx.newPage();
-  await page.goto(accept_path);
-  await hydrated(page);
-  await page.locator('input[name=display_name]').fill(editor.name);
-  await page.locator('input[name=password]').fill(editor.password);
-  await page.locator('form:has(input[name=password])').getByRole('button').click();
-  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
+  const { editorCtx, page } = await inviteEditor(browser, ownerPage, ws, editor);
 
   // Only the demo X channel, connected to the built-in emulator.
   const channels = await (await ownerPage.request.get(`/api/v1/channels?workspace=${ws}`)).json();

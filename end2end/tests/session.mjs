@@ -33,3 +33,22 @@ export async function signInOwner(page) {
   await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
   return Number(page.url().match(/\/w\/(\d+)\//)[1]);
 }
+
+// An editor the owner invites (through the API, with the owner's session),
+// who accepts in a browser context of their own and lands in the workspace.
+export async function inviteEditor(browser, ownerPage, ws, editor) {
+  const invite = await ownerPage.request.post(`/api/v1/workspaces/${ws}/invitations`, {
+    data: { email: editor.email, role: 'editor' },
+  });
+  expect(invite.status()).toBe(201);
+  const { accept_path } = await invite.json();
+  const editorCtx = await browser.newContext();
+  const page = await editorCtx.newPage();
+  await page.goto(accept_path);
+  await hydrated(page);
+  await page.locator('input[name=display_name]').fill(editor.name);
+  await page.locator('input[name=password]').fill(editor.password);
+  await page.locator('form:has(input[name=password])').getByRole('button').click();
+  await expect(page).toHaveURL(/\/w\/\d+\/calendar$/);
+  return { editorCtx, page };
+}

@@ -30,7 +30,7 @@ use super::faults::{CallKind, Fault};
 use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
 use super::metrics::figures;
 use super::net::drop_connection;
-use super::request::form_pairs;
+use super::request::{bearer, form_pairs};
 use super::state::{PlatformState, Post, Window};
 use crate::domain::content::{graphemes, utf8_bytes, Platform};
 use crate::domain::image::image_info;
@@ -711,14 +711,6 @@ struct Auth {
     did: String,
     handle: String,
     token: String,
-}
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, tok) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| tok.trim().to_owned())
 }
 
 /// The session of the request's access token, or the answer to a token

@@ -120,3 +120,12 @@ pub(crate) fn pkce_challenge(verifier: &str) -> String {
     use sha2::{Digest, Sha256};
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
+
+/// A token endpoint's error answer, as RFC 6749 §5.2 shapes it.
+pub(crate) fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response {
+    (
+        status,
+        axum::Json(serde_json::json!({ "error": code, "error_description": description })),
+    )
+        .into_response()
+}

@@ -32,19 +32,19 @@
 // Error answers are whole HTTP responses, as is usual with axum.
 #![allow(clippy::result_large_err)]
 
-use super::consent;
+use super::consent::{self, oauth_error};
 use super::faults::{CallKind, Fault};
 use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
 use super::metrics::{figures, Figures};
 use super::net::drop_connection;
-use super::request::form_pairs;
+use super::request::{bearer, form_pairs, host};
 use super::state::{PlatformState, Post};
 use crate::domain::content::{char_count, Platform};
 use crate::domain::html::escape;
 use crate::domain::image::image_info;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, RawQuery, State as AxState};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -426,24 +426,8 @@ fn server_error() -> Response {
     )
 }
 
-fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({ "error": code, "error_description": description })),
-    )
-        .into_response()
-}
-
 fn ok(body: Value) -> Response {
     (StatusCode::OK, axum::Json(body)).into_response()
-}
-
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_owned()
 }
 
 fn organization_urn(id: &str) -> String {
@@ -744,14 +728,6 @@ impl Auth {
     fn has(&self, scope: &str) -> bool {
         self.scope.split_whitespace().any(|s| s == scope)
     }
-}
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, tok) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| tok.trim().to_owned())
 }
 
 enum Denied {

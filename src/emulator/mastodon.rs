@@ -19,12 +19,12 @@
 // Error answers are whole HTTP responses, as is usual with axum.
 #![allow(clippy::result_large_err)]
 
-use super::consent::{self, pkce_challenge};
+use super::consent::{self, oauth_error, pkce_challenge};
 use super::faults::{CallKind, Fault};
 use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
 use super::metrics::figures;
 use super::net::drop_connection;
-use super::request::{form_pairs, multipart_parts};
+use super::request::{bearer, form_pairs, host, multipart_parts};
 use super::state::{Budget, PlatformState, Post};
 use crate::domain::content::{find_urls, mastodon_length, Platform};
 use crate::domain::html::escape;
@@ -202,14 +202,6 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
-fn oauth_error(status: StatusCode, code: &str, description: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({ "error": code, "error_description": description })),
-    )
-        .into_response()
-}
-
 fn ok(body: Value) -> Response {
     (StatusCode::OK, axum::Json(body)).into_response()
 }
@@ -226,14 +218,6 @@ fn with_rate(mut r: Response, b: Budget) -> Response {
 
 fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
-}
-
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_owned()
 }
 
 /// A body as parameters, JSON or form-encoded (arrays kept as lists).
@@ -542,14 +526,6 @@ struct Auth {
     account_id: String,
     token: String,
     app: String,
-}
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, tok) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| tok.trim().to_owned())
 }
 
 enum Denied {

@@ -1,12 +1,30 @@
-//! Reading request bodies the way the platforms do: form pairs, multipart
-//! parts and the size and type of an uploaded image.
+//! Reading requests the way the platforms do: the bearer token, the host
+//! the client called, form pairs and multipart parts.
 //!
 //! Invariants: nothing here answers a request or touches state; a body
 //! that cannot be read yields nothing rather than an error, and each
 //! platform answers that in its own words.
 
 use axum::body::Bytes;
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap};
+
+/// The token of an `Authorization: Bearer …` header.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, tok) = v.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| tok.trim().to_owned())
+}
+
+/// The host the client called (for URLs in answers that point back here).
+pub(crate) fn host(headers: &HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_owned()
+}
 
 /// Parses `a=b&c=d` into pairs (later duplicates win in maps built from it).
 pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {

@@ -14,12 +14,12 @@
 // them would only add noise on a loopback test server.
 #![allow(clippy::result_large_err)]
 
-use super::consent::{self, pkce_challenge};
+use super::consent::{self, oauth_error, pkce_challenge};
 use super::faults::{CallKind, Fault};
 use super::host::{random_token, Emulator, Gate, PlatformSim, Rec};
 use super::metrics::figures;
 use super::net::drop_connection;
-use super::request::{form_pairs, multipart_parts};
+use super::request::{bearer, form_pairs, multipart_parts};
 use super::state::{Budget, PlatformState, Post, State};
 use crate::domain::content::Platform;
 use crate::domain::html::escape;
@@ -369,13 +369,6 @@ fn invalid_request(message: String) -> Response {
     r
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    json_resp(
-        status,
-        json!({ "error": error, "error_description": description }),
-    )
-}
-
 fn with_rate(mut r: Response, b: Budget) -> Response {
     let h = r.headers_mut();
     h.insert("x-rate-limit-limit", HeaderValue::from(b.limit));
@@ -423,14 +416,6 @@ fn anonymous_budget(emu: &Emulator, class: &str) -> Budget {
 struct Auth {
     user_id: String,
     token: String,
-}
-
-fn bearer(headers: &HeaderMap) -> Option<String> {
-    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, tok) = v.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| tok.trim().to_owned())
 }
 
 fn auth(emu: &Emulator, headers: &HeaderMap) -> Option<Auth> {
